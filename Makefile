@@ -1,0 +1,40 @@
+# Everything runs inside .venv, created from pyproject.toml on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CONTENT ?= content
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: deck check ids test lint clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+deck: $(RUNTIME_STAMP)  ## build build/<deck key>.apkg from $(CONTENT)
+	$(BIN)/wahrheiten-deck build $(CONTENT)
+
+check: $(RUNTIME_STAMP)  ## validate the content without writing anything
+	$(BIN)/wahrheiten-deck check $(CONTENT)
+
+ids: $(RUNTIME_STAMP)  ## write missing note keys into the content files
+	$(BIN)/wahrheiten-deck ids $(CONTENT)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check generator tests
+	$(BIN)/mypy
+
+test: $(TEST_STAMP) lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

@@ -1,0 +1,105 @@
+"""The command line: thin over the library; the only place that prints or sets exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from generator import __version__, pipeline
+from generator.errors import ContentError, Diagnostic, GeneratorError, UsageError
+from generator.ids import write_missing_keys
+
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+content_argument = click.argument(
+    "content_dir", default="content", required=False,
+    type=click.Path(file_okay=False, path_type=Path))
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+def report(diagnostics: Iterable[Diagnostic]) -> None:
+    diagnostics = list(diagnostics)
+    for diagnostic in sorted(diagnostics, key=lambda d: (d.location.path, d.location.line)):
+        click.echo(diagnostic.format(), err=True)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if diagnostics:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+def library_errors(command: F) -> F:
+    """Map the library's exceptions to messages and exit codes, once, at the boundary."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ContentError as failure:
+            report(failure.diagnostics)
+            click.echo("build failed: nothing was written", err=True)
+            sys.exit(EXIT_CONTENT)
+        except UsageError as failure:
+            click.echo(f"error: {failure}", err=True)
+            sys.exit(EXIT_USAGE)
+        except (GeneratorError, OSError) as failure:
+            click.echo(f"error: {failure}", err=True)
+            sys.exit(EXIT_CONTENT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wahrheiten-deck")
+def main() -> None:
+    """Compile Markdown training content into an Anki deck (.apkg).
+
+    CONTENT_DIR defaults to ./content. Exit codes: 0 ok, 1 content errors, 2 usage errors.
+    """
+
+
+@main.command()
+@content_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Package to write (default: build/<deck key>.apkg).")
+@strict_option
+@library_errors
+def build(content_dir: Path, output: Path | None, strict: bool) -> None:
+    """Build the Anki package, the release notes (CHANGES.md) and update the lock file."""
+    result = pipeline.build(content_dir, output, strict=strict)
+    report(result.compiled.warnings)
+    changes = result.compiled.lock.changes
+    click.echo(f"wrote {result.output} ({result.notes} notes, version {result.compiled.lock.release}: "
+               f"{len(changes.added)} added, {len(changes.changed)} changed, "
+               f"{len(changes.retired)} retired); release notes in {result.changes}")
+
+
+@main.command()
+@content_argument
+@strict_option
+@library_errors
+def check(content_dir: Path, strict: bool) -> None:
+    """Validate the content and report every problem, without writing anything."""
+    diagnostics = pipeline.check(content_dir, strict=strict)
+    report(diagnostics)
+    if any(d.is_error or strict for d in diagnostics):
+        sys.exit(EXIT_CONTENT)
+    click.echo("content is valid")
+
+
+@main.command()
+@content_argument
+@library_errors
+def ids(content_dir: Path) -> None:
+    """Write missing keys into the content files (in place; nothing else changes)."""
+    changed = write_missing_keys(content_dir)
+    for path in changed:
+        click.echo(f"added keys to {path}")
+    if not changed:
+        click.echo("every note already has a key")

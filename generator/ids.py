@@ -1,0 +1,72 @@
+"""Write missing keys into content files in place, changing nothing else (line endings, BOM kept)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+from generator.mdtree import KeySlot
+from generator.package import atomic_write
+from generator.parse import ParsedFile, parse_deck_file, parse_truth_file
+from generator.sources import SourceFile, read_sources
+
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def write_missing_keys(content_dir: Path) -> list[Path]:
+    """Add a key to every note, truth and deck that has none; returns the files changed."""
+    sources = read_sources(content_dir)
+    parsed = [(s, parse_deck_file(s)) for s in ([sources.deck] if sources.deck else [])]
+    parsed += [(s, parse_truth_file(s)) for s in sources.truths]
+    taken = _existing_keys(parsed)
+    changed = []
+    for source, result in parsed:
+        if result.key_slots:
+            _write(source, result.key_slots, taken)
+            changed.append(source.path)
+    return changed
+
+
+def _existing_keys(parsed: list[tuple[SourceFile, ParsedFile]]) -> set[str]:
+    keys = set()
+    for source, _ in parsed:
+        keys.update(re.findall(r"<!--\s*key:\s*(\S+?)\s*-->", source.text))
+        keys.update(re.findall(r"^key:\s*(\S+)\s*$", source.text, re.MULTILINE))
+    return keys
+
+
+def _write(source: SourceFile, slots: tuple[KeySlot, ...], taken: set[str]) -> None:
+    raw = source.path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    for slot in sorted(slots, key=lambda s: s.line, reverse=True):
+        key = _new_key(slot, taken)
+        taken.add(key)
+        line = f"key: {key}" if slot.front_matter else f"{slot.indent}<!-- key: {key} -->"
+        lines.insert(slot.line, line + newline)
+    atomic_write(source.path, (b"\xef\xbb\xbf" if bom else b"") + "".join(lines).encode("utf-8"))
+
+
+def _new_key(slot: KeySlot, taken: set[str]) -> str:
+    if slot.front_matter:
+        base = slugify(slot.seed) or "wahrheit"
+        candidates = [base] + [f"{base}-{n}" for n in range(2, 1000)]
+        return next(c for c in candidates if c not in taken)
+    for attempt in range(1000):
+        digest = hashlib.sha256(f"{slot.prefix}\n{slot.seed}\n{slot.line}\n{attempt}".encode()).digest()
+        suffix = base64.b32encode(digest[:5]).decode().lower()[:6]
+        key = f"{slot.prefix}-{suffix}" if slot.prefix else suffix
+        if key not in taken:
+            return key
+    raise RuntimeError("no free key found")  # 1000 collisions of a 30-bit hash cannot happen
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower().translate(UMLAUTS)).strip("-")
+    return slug[:30].rstrip("-")

@@ -1,0 +1,177 @@
+"""Turn the blocks of the note sections (Lückentexte, Formulierungen, Szenarien) into notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from markdown_it.tree import SyntaxTreeNode
+
+from generator.errors import Diagnostic, SourceLocation, error
+from generator.mdtree import KEY_COMMENT, KeySlot, heading_text, is_key_comment, line_of
+from generator.model import Choice, ClozeNote, PhrasingNote, ScenarioNote
+from generator.sources import SourceFile
+
+LABEL = re.compile(r"^\*\*(.+?):\*\*\s*(.*)$")
+LIST_MARKER = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)")
+CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
+PHRASING_LABELS = {"Sagen": "say", "Vermeiden": "avoid", "Warum": "reason", "Besser": "better"}
+SCENARIO_LABELS = {
+    "Situation": "situation", "Kunde": "customer", "Reaktion": "reaction", "Warum": "why",
+    "Verlockend, aber falsch": "wrong", "Auswahl": "choices",
+}
+SCENARIO_REQUIRED = ("Situation", "Kunde", "Reaktion", "Warum", "Verlockend, aber falsch")
+
+
+class NoteBuilder:
+    """Builds the notes of one truth file, reporting problems and missing keys as it goes."""
+
+    def __init__(self, source: SourceFile, truth_key: str, diagnostics: list[Diagnostic],
+                 slots: list[KeySlot]) -> None:
+        self.source = source
+        self.lines = source.text.split("\n")
+        self.prefix = truth_key or re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-")
+        self.diagnostics = diagnostics
+        self.slots = slots
+
+    def clozes(self, blocks: list[SyntaxTreeNode]) -> Iterator[ClozeNote]:
+        for item in self._list_items(blocks, "Lückentexte"):
+            text, key = self._item_text(item)
+            yield ClozeNote(key, text, self._at(item))
+
+    def phrasings(self, blocks: list[SyntaxTreeNode]) -> Iterator[PhrasingNote]:
+        for item in self._list_items(blocks, "Formulierungen"):
+            text, key = self._item_text(item)
+            values = self._labelled(text, line_of(item), PHRASING_LABELS)
+            verdicts = [v for v in ("Sagen", "Vermeiden") if v in values]
+            if len(verdicts) != 1 or "Warum" not in values:
+                self._fail(item, "a phrasing needs `**Sagen:**` or `**Vermeiden:**` and `**Warum:**`",
+                           "write `- **Sagen:** „…“` and on the next line `**Warum:** …`")
+                continue
+            yield PhrasingNote(key, "say" if verdicts[0] == "Sagen" else "avoid",
+                               values[verdicts[0]], values["Warum"], values.get("Besser", ""),
+                               self._at(item))
+
+    def scenarios(self, blocks: list[SyntaxTreeNode]) -> Iterator[ScenarioNote]:
+        groups: list[tuple[SyntaxTreeNode, list[SyntaxTreeNode]]] = []
+        for node in blocks:
+            if node.type == "heading" and node.tag == "h3":
+                groups.append((node, []))
+            elif groups:
+                groups[-1][1].append(node)
+            else:
+                self._fail(node, "text in `## Szenarien` before the first scenario",
+                           "start every scenario with a heading `### Title`")
+        for heading, body in groups:
+            note = self._scenario(heading, body)
+            if note is not None:
+                yield note
+
+    def _scenario(self, heading: SyntaxTreeNode, body: list[SyntaxTreeNode]) -> ScenarioNote | None:
+        key, values = "", {}
+        choices: tuple[Choice, ...] = ()
+        for index, node in enumerate(body):
+            if is_key_comment(node):
+                key = KEY_COMMENT.search(node.content).group(1)  # type: ignore[union-attr]
+            elif node.type == "paragraph":
+                values.update(self._labelled(node.children[0].content, line_of(node),
+                                             SCENARIO_LABELS))
+            elif node.type == "bullet_list" and index and _label_of(body[index - 1]) == "Auswahl":
+                choices = tuple(self._choices(node))
+            else:
+                self._fail(node, "unexpected content in a scenario",
+                           "write only `**Label:** text` paragraphs and the `**Auswahl:**` list")
+        title = heading_text(heading)
+        missing = [label for label in SCENARIO_REQUIRED if not values.get(label)]
+        for label in missing:
+            self._fail(heading, f"the scenario „{title}“ has no `**{label}:**`",
+                       f"add a paragraph `**{label}:** …` to the scenario")
+        if not key:
+            self.slots.append(KeySlot(line_of(heading), "", self.prefix, title))
+        if missing:
+            return None
+        return ScenarioNote(
+            key, title, values["Situation"], values["Kunde"], values["Reaktion"], values["Warum"],
+            values["Verlockend, aber falsch"], choices, self._at(heading))
+
+    def _choices(self, node: SyntaxTreeNode) -> Iterator[Choice]:
+        for item in node.children:
+            text, _ = self._item_text(item)
+            match = CHOICE.match(text)
+            if match is None:
+                self._fail(item, "an answer choice must start with `[ ]` or `[x]`",
+                           "mark the recommended choice `- [x] …` and the others `- [ ] …`")
+                continue
+            yield Choice(match.group(2).strip(), match.group(1) != " ")
+
+    def _list_items(self, blocks: list[SyntaxTreeNode], section: str) -> Iterator[SyntaxTreeNode]:
+        for node in blocks:
+            if node.type in ("bullet_list", "ordered_list"):
+                yield from node.children
+            elif not is_key_comment(node):
+                self._fail(node, f"unexpected content in `## {section}`",
+                           "write every note as a list item starting with `- `")
+
+    def _item_text(self, item: SyntaxTreeNode) -> tuple[str, str]:
+        """The item's Markdown text without its key comment, and the key ("" if none)."""
+        parts, key = [], ""
+        for child in item.children:
+            content = child.children[0].content if child.type == "paragraph" else child.content
+            match = KEY_COMMENT.search(content)
+            if match:
+                key = match.group(1)
+                content = KEY_COMMENT.sub("", content)
+            if child.type not in ("paragraph", "html_block"):
+                self._fail(child, "a note must be a single paragraph",
+                           "remove nested lists, quotes or code from the list item")
+            parts.append(content.strip())
+        text = "\n".join(p for p in parts if p)
+        if not key and item.map:
+            self.slots.append(KeySlot(self._last_line(item), self._indent(item),
+                                            self.prefix, text))
+        return text, key
+
+    def _labelled(self, text: str, first_line: int, labels: dict[str, str]) -> dict[str, str]:
+        values: dict[str, str] = {}
+        current = ""
+        for offset, line in enumerate(text.split("\n")):
+            match = LABEL.match(line)
+            if match and match.group(1) in labels:
+                current = match.group(1)
+                if current in values:
+                    self._fail_at(first_line + offset, f"`**{current}:**` appears twice",
+                                  "keep one of them")
+                values[current] = match.group(2).strip()
+            elif current:
+                values[current] = f"{values[current]}\n{line.strip()}".strip()
+            else:
+                found = f"unknown label `**{match.group(1)}:**`" if match else "text without a label"
+                self._fail_at(first_line + offset, found,
+                              "start the line with one of: " + ", ".join(f"`**{k}:**`" for k in labels))
+        return values
+
+    def _last_line(self, item: SyntaxTreeNode) -> int:
+        start, end = item.map or (0, 0)
+        while end > start + 1 and not self.lines[end - 1].strip():
+            end -= 1
+        return end
+
+    def _indent(self, item: SyntaxTreeNode) -> str:
+        match = LIST_MARKER.match(self.lines[line_of(item) - 1])
+        return " " * len(match.group(1)) if match else "  "
+
+    def _at(self, node: SyntaxTreeNode) -> SourceLocation:
+        return SourceLocation(self.source.display, line_of(node))
+
+    def _fail(self, node: SyntaxTreeNode, message: str, hint: str) -> None:
+        self._fail_at(line_of(node), message, hint)
+
+    def _fail_at(self, line: int, message: str, hint: str) -> None:
+        self.diagnostics.append(error(SourceLocation(self.source.display, line), message, hint))
+
+
+def _label_of(node: SyntaxTreeNode) -> str:
+    if node.type != "paragraph":
+        return ""
+    match = LABEL.match(node.children[0].content)
+    return match.group(1) if match else ""

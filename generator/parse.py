@@ -1,0 +1,181 @@
+"""Markdown content files -> Truth and DeckInfo objects with source lines (one MarkdownIt, tree walk)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markdown_it.tree import SyntaxTreeNode
+
+from generator.errors import Diagnostic, SourceLocation, error
+from generator.frontmatter import FrontMatter, field_line, parse_front_matter
+from generator.mdtree import (
+    KeySlot,
+    block_source,
+    heading_text,
+    is_key_comment,
+    line_of,
+    parse_markdown,
+)
+from generator.model import DeckInfo, Truth
+from generator.notefields import NoteBuilder
+from generator.sources import SourceFile
+
+SECTIONS = ("Kernaussage", "Erklärung", "Lückentexte", "Formulierungen", "Szenarien")
+TRUTH_FIELDS = ("key", "number")
+DECK_FIELDS = ("key", "title", "language", "source")
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    truth: Truth | None = None
+    deck: DeckInfo | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    key_slots: tuple[KeySlot, ...] = ()
+
+
+@dataclass
+class _Section:
+    name: str
+    line: int
+    blocks: list[SyntaxTreeNode] = field(default_factory=list)
+
+
+def parse_deck_file(source: SourceFile) -> ParsedFile:
+    diagnostics: list[Diagnostic] = []
+    blocks = parse_markdown(source.text)
+    front, raw = _front_matter(blocks, source, DECK_FIELDS, diagnostics)
+    if front is None:
+        return ParsedFile(diagnostics=tuple(diagnostics))
+    values = front.values
+    missing = [name for name in ("title", "language") if not _text(values.get(name))]
+    for name in missing:
+        diagnostics.append(error(
+            SourceLocation(source.display, field_line(front, raw, name)),
+            f"the deck file has no `{name}`", f"add `{name}: ...` to the front matter"))
+    slots = () if _text(values.get("key")) else (
+        KeySlot(front.line, "", "", _text(values.get("title")) or "deck", front_matter=True),)
+    lines = source.text.split("\n")
+    body = [b for b in blocks if b.type != "front_matter"]
+    if body and body[0].type == "heading" and body[0].tag == "h1":
+        body = body[1:]
+    description = "\n\n".join(block_source(lines, b) for b in body)
+    deck = DeckInfo(
+        key=_text(values.get("key")), title=_text(values.get("title")),
+        language=_text(values.get("language")), source=_text(values.get("source")),
+        description=description, location=SourceLocation(source.display, front.line),
+    )
+    return ParsedFile(deck=None if missing else deck, diagnostics=tuple(diagnostics),
+                      key_slots=slots)
+
+
+def parse_truth_file(source: SourceFile) -> ParsedFile:
+    diagnostics: list[Diagnostic] = []
+    where = SourceLocation(source.display, 1)
+    if not source.text.strip():
+        diagnostics.append(error(where, "the file is empty",
+                                 "write a truth in the format of content/README.md or delete the file"))
+        return ParsedFile(diagnostics=tuple(diagnostics))
+    blocks = parse_markdown(source.text)
+    front, raw = _front_matter(blocks, source, TRUTH_FIELDS, diagnostics)
+    title, sections = _split_sections(blocks, source.display, diagnostics)
+    if front is None:
+        return ParsedFile(diagnostics=tuple(diagnostics))
+    key = _text(front.values.get("key"))
+    number = _number(front, raw, source.display, diagnostics)
+    if title is None:
+        diagnostics.append(error(where, "the truth has no title",
+                                 "start the text with a heading such as `# Nutzen`"))
+    slots: list[KeySlot] = []
+    if not key:
+        slots.append(KeySlot(front.line, "", "", title or source.path.stem, front_matter=True))
+    builder = NoteBuilder(source, key, diagnostics, slots)
+    by_name = {s.name: s for s in sections}
+    for required in ("Kernaussage", "Erklärung"):
+        if required not in by_name:
+            diagnostics.append(error(where, f"the section `## {required}` is missing",
+                                     f"add `## {required}` with its text"))
+    lines = source.text.split("\n")
+    core = " ".join(block_source(lines, b) for b in by_name.get("Kernaussage", _empty()).blocks)
+    explanation = "\n\n".join(block_source(lines, b)
+                              for b in by_name.get("Erklärung", _empty()).blocks)
+    truth = Truth(
+        key=key, number=number or 0, title=title or "", core=core.strip(),
+        explanation=explanation,
+        clozes=tuple(builder.clozes(by_name.get("Lückentexte", _empty()).blocks)),
+        phrasings=tuple(builder.phrasings(by_name.get("Formulierungen", _empty()).blocks)),
+        scenarios=tuple(builder.scenarios(by_name.get("Szenarien", _empty()).blocks)),
+        location=where,
+    )
+    complete = title is not None and number is not None
+    return ParsedFile(truth=truth if complete else None, diagnostics=tuple(diagnostics),
+                      key_slots=tuple(slots))
+
+
+def _empty() -> _Section:
+    return _Section("", 0)
+
+
+def _front_matter(
+    blocks: list[SyntaxTreeNode], source: SourceFile, known: tuple[str, ...],
+    diagnostics: list[Diagnostic],
+) -> tuple[FrontMatter | None, str]:
+    node = blocks[0] if blocks and blocks[0].type == "front_matter" else None
+    if node is None:
+        diagnostics.append(error(
+            SourceLocation(source.display, 1), "the front matter is missing",
+            "start the file with `---`, then `name: value` lines, then `---`"))
+        return None, ""
+    raw = node.content
+    return parse_front_matter(raw, line_of(node), source.display, known, diagnostics), raw
+
+
+def _split_sections(
+    blocks: list[SyntaxTreeNode], path: str, diagnostics: list[Diagnostic]
+) -> tuple[str | None, list[_Section]]:
+    title: str | None = None
+    sections: list[_Section] = []
+    for node in blocks:
+        if node.type == "front_matter":
+            continue
+        if node.type == "heading" and node.tag == "h1":
+            title = heading_text(node)
+        elif node.type == "heading" and node.tag == "h2":
+            sections.append(_open_section(node, path, sections, diagnostics))
+        elif sections:
+            sections[-1].blocks.append(node)
+        elif not is_key_comment(node):
+            diagnostics.append(error(
+                SourceLocation(path, line_of(node)), "text outside of a section",
+                "put it under one of: " + ", ".join(f"`## {s}`" for s in SECTIONS)))
+    return title, [s for s in sections if s.name]
+
+
+def _open_section(node: SyntaxTreeNode, path: str, sections: list[_Section],
+                  diagnostics: list[Diagnostic]) -> _Section:
+    name = heading_text(node)
+    where = SourceLocation(path, line_of(node))
+    if name not in SECTIONS:
+        diagnostics.append(error(where, f"unknown section `## {name}`",
+                                 "use one of: " + ", ".join(f"`## {s}`" for s in SECTIONS)))
+        return _Section("", line_of(node))
+    if any(s.name == name for s in sections):
+        diagnostics.append(error(where, f"the section `## {name}` appears twice",
+                                 "merge both parts into one section"))
+        return _Section("", line_of(node))
+    return _Section(name, line_of(node))
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _number(front: FrontMatter, raw: str, path: str, diagnostics: list[Diagnostic]) -> int | None:
+    value = front.values.get("number")
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 99:
+        return value
+    where = SourceLocation(path, field_line(front, raw, "number"))
+    problem = "has no `number`" if value is None else f"has an invalid number `{value}`"
+    diagnostics.append(error(where, f"the truth {problem}",
+                             "write `number: 3` (a whole number from 1 to 99) in the front matter"))
+    return None
+

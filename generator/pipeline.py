@@ -1,0 +1,115 @@
+"""The stages in order: read -> parse -> validate -> render -> plan release -> package. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.description import deck_description
+from generator.errors import ContentError, Diagnostic, UsageError
+from generator.lock import Lock, lock_json, lock_path, read_lock
+from generator.media import MediaSet, collect_media
+from generator.model import Content, Truth
+from generator.package import atomic_write, package_bytes
+from generator.parse import parse_deck_file, parse_truth_file
+from generator.release import hazards, plan_release, release_notes
+from generator.render import RenderedDeck, render_deck
+from generator.sources import display_name, read_sources
+from generator.validate import validate
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything a build would write, computed before anything is written."""
+
+    content: Content
+    deck: RenderedDeck
+    media: MediaSet
+    lock: Lock
+    package: bytes
+    release_notes: str
+    warnings: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    changes: Path
+    compiled: Compiled
+
+    @property
+    def notes(self) -> int:
+        return len(self.compiled.deck.notes)
+
+
+def load(content_dir: Path) -> tuple[Content | None, MediaSet | None, list[Diagnostic]]:
+    """Read, parse and validate a content folder; all problems are collected, none raised."""
+    sources = read_sources(content_dir)
+    diagnostics = list(sources.diagnostics)
+    deck_file = parse_deck_file(sources.deck) if sources.deck else None
+    truth_files = [parse_truth_file(source) for source in sources.truths]
+    for parsed in ([deck_file] if deck_file else []) + truth_files:
+        diagnostics.extend(parsed.diagnostics)
+    if deck_file is None or deck_file.deck is None:
+        return None, None, diagnostics
+    truths: list[Truth] = sorted((p.truth for p in truth_files if p.truth), key=lambda t: t.number)
+    content = Content(deck_file.deck, tuple(truths))
+    diagnostics.extend(validate(content))
+    media = collect_media(content, content_dir)
+    diagnostics.extend(media.diagnostics)
+    return content, media, diagnostics
+
+
+def compile_content(content_dir: Path, strict: bool = False, now: int | None = None) -> Compiled:
+    """Compile without writing anything; raises ContentError with every problem found."""
+    content, media, diagnostics = load(content_dir)
+    if content is None or media is None or _failed(diagnostics, strict):
+        raise ContentError(diagnostics)
+    deck = render_deck(content, media)
+    lock_file = lock_path(content_dir)
+    old = read_lock(lock_file, diagnostics)
+    diagnostics.extend(hazards(deck, old, display_name(lock_file)))
+    if _failed(diagnostics, strict):
+        raise ContentError(diagnostics)
+    lock = plan_release(deck, old, build_time() if now is None else now)
+    description = deck_description(content.deck, deck, lock.release)
+    return Compiled(content, deck, media, lock, package_bytes(deck, lock, media.files, description),
+                    release_notes(deck, lock), tuple(diagnostics))
+
+
+def build(content_dir: Path, output: Path | None = None, strict: bool = False,
+          now: int | None = None) -> BuildResult:
+    """Compile, then write the package, the release notes and the lock; nothing is written on failure."""
+    compiled = compile_content(content_dir, strict, now)
+    output = output or Path("build") / f"{compiled.deck.key}.apkg"
+    if output.is_dir():
+        raise UsageError(f"output is a folder, expected a file name: {output}")
+    changes = output.parent / "CHANGES.md"
+    atomic_write(output, compiled.package)
+    atomic_write(changes, compiled.release_notes.encode())
+    atomic_write(lock_path(content_dir), lock_json(compiled.lock).encode())
+    return BuildResult(output, changes, compiled)
+
+
+def check(content_dir: Path, strict: bool = False) -> list[Diagnostic]:
+    """Every problem a build would report (including release hazards), without writing anything."""
+    try:
+        return list(compile_content(content_dir, strict, now=0).warnings)
+    except ContentError as failure:
+        return list(failure.diagnostics)
+
+
+def build_time() -> int:
+    """SOURCE_DATE_EPOCH if set (reproducible builds), otherwise the clock; used only for changed notes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}")
+        return int(epoch)
+    return int(time.time())
+
+
+def _failed(diagnostics: list[Diagnostic], strict: bool) -> bool:
+    return any(d.is_error or strict for d in diagnostics)

@@ -1,0 +1,127 @@
+"""Model -> Anki-ready notes: card field HTML (sanitised), tags, subdecks, GUIDs."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import nh3
+
+from generator import cloze
+from generator.errors import SourceLocation
+from generator.mdtree import MARKDOWN
+from generator.media import MediaSet
+from generator.model import ClozeNote, Content, DeckInfo, Note, PhrasingNote, ScenarioNote, Truth
+from generator.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
+
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "code", "s", "del", "sub", "sup", "ul", "ol",
+                "li", "blockquote", "img", "a", "h1", "h2", "h3", "h4", "hr", "span"}
+ALLOWED_ATTRIBUTES = {"img": {"src", "alt"}, "a": {"href"}}
+KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario"}
+VERDICTS = {"say": "Sagen", "avoid": "Vermeiden"}
+
+
+@dataclass(frozen=True)
+class CardNote:
+    """One Anki note, ready to be written: fields in note type order."""
+
+    key: str
+    guid: str
+    note_type: NoteType
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck_id: int
+    due: int
+    cloze_numbers: tuple[int, ...]
+    location: SourceLocation
+
+
+@dataclass(frozen=True)
+class Subdeck:
+    id: int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RenderedDeck:
+    key: str
+    title: str
+    decks: tuple[Subdeck, ...]  # the parent deck first, then one per truth in order
+    notes: tuple[CardNote, ...]
+
+
+class Renderer:
+    def __init__(self, media: MediaSet) -> None:
+        self.media = media
+
+    def inline(self, markdown: str) -> str:
+        return self.sanitise(MARKDOWN.renderInline(markdown).replace("\n", "<br>"))
+
+    def block(self, markdown: str) -> str:
+        return self.sanitise(MARKDOWN.render(markdown)).strip()
+
+    def sanitise(self, dirty: str) -> str:
+        return nh3.clean(dirty, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+                         attribute_filter=self._media_name)
+
+    def _media_name(self, element: str, attribute: str, value: str) -> str | None:
+        if element == "img" and attribute == "src":
+            media = self.media.by_reference.get(value)
+            return media.name if media else None
+        return value
+
+
+def render_deck(content: Content, media: MediaSet) -> RenderedDeck:
+    renderer = Renderer(media)
+    deck = content.deck
+    parent = Subdeck(deck_id(deck.key), deck.title, renderer.block(deck.description))
+    subdecks: list[Subdeck] = [parent]
+    notes: list[CardNote] = []
+    for truth in content.truths:
+        sub = Subdeck(deck_id(deck.key, truth.key), f"{deck.title}::{truth.label}",
+                      renderer.block(f"**{truth.core}**\n\n{truth.explanation}"))
+        subdecks.append(sub)
+        for note in truth.notes:
+            notes.append(render_note(renderer, deck, truth, note, sub.id, len(notes)))
+    return RenderedDeck(deck.key, deck.title, tuple(subdecks), tuple(notes))
+
+
+def render_note(renderer: Renderer, deck: DeckInfo, truth: Truth, note: Note, target_deck: int,
+                due: int) -> CardNote:
+    numbers = cloze.scan_gaps(note.text).numbers if isinstance(note, ClozeNote) else ()
+    return CardNote(
+        key=note.key, guid=note_guid(deck.key, note.key), note_type=NOTE_TYPES[note.kind],
+        fields=note_fields(renderer, truth, note), tags=note_tags(deck, truth, note),
+        deck_id=target_deck, due=due, cloze_numbers=numbers, location=note.location,
+    )
+
+
+def note_tags(deck: DeckInfo, truth: Truth, note: Note) -> tuple[str, ...]:
+    return (f"{deck.key}::wahrheit::{truth.number:02d}-{truth.key}",
+            f"{deck.key}::art::{KIND_TAGS[note.kind]}")
+
+
+def note_fields(renderer: Renderer, truth: Truth, note: Note) -> tuple[str, ...]:
+    core, key = renderer.inline(truth.core), note.key
+    label = html.escape(f"Wahrheit {truth.number}: {truth.title}")
+    if isinstance(note, ClozeNote):
+        return (renderer.inline(note.text), core, label, key)
+    if isinstance(note, PhrasingNote):
+        return (renderer.inline(note.phrase), VERDICTS[note.verdict], renderer.inline(note.reason),
+                renderer.inline(note.better), core, label, key)
+    assert isinstance(note, ScenarioNote)
+    choices, solution = render_choices(renderer, note)
+    return (renderer.inline(note.title), renderer.inline(note.situation), renderer.inline(note.customer),
+            choices, solution, renderer.inline(note.reaction), renderer.inline(note.why),
+            renderer.inline(note.wrong), core, label, key)
+
+
+def render_choices(renderer: Renderer, note: ScenarioNote) -> tuple[str, str]:
+    """The choices as a list for the front, and the recommended one ("B) …") for the back."""
+    if not note.choices:
+        return "", ""
+    items = "".join(f"<li>{renderer.inline(c.text)}</li>" for c in note.choices)
+    letter, correct = next((chr(65 + i), c) for i, c in enumerate(note.choices) if c.correct)
+    return f"<ol>{items}</ol>", f"{letter}) {renderer.inline(correct.text)}"
