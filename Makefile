@@ -6,7 +6,7 @@ CONTENT ?= content
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: deck check ids test lint clean bench
+.PHONY: deck check ids test lint clean bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,15 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) lint
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: $(TEST_STAMP) lint browser
 	$(BIN)/python -m pytest
+
+bench: $(RUNTIME_STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
