@@ -20,7 +20,7 @@ class LockedNote:
     kind: str
     hash: str
     mod: int
-    clozes: tuple[int, ...]
+    clozes: tuple[tuple[int, str], ...]  # (gap number, answer) as released
     label: str
 
 
@@ -95,7 +95,7 @@ def _from_json(raw: dict[str, Any]) -> Lock:
         deck=str(raw["deck"]), release=int(raw["release"]), released=int(raw["released"]),
         note_types={k: LockedNoteType(int(v["id"]), v["name"], tuple(v["fields"]), tuple(v["templates"]),
                                       v["hash"], int(v["mod"])) for k, v in raw["note_types"].items()},
-        notes={k: LockedNote(v["guid"], v["kind"], v["hash"], int(v["mod"]), tuple(v["clozes"]),
+        notes={k: LockedNote(v["guid"], v["kind"], v["hash"], int(v["mod"]), tuple((int(n), str(a)) for n, a in v["clozes"]),
                              v["label"]) for k, v in raw["notes"].items()},
         retired={k: RetiredNote(v["guid"], v["kind"], v["label"], int(v["release"]))
                  for k, v in raw["retired"].items()},

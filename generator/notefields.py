@@ -96,7 +96,7 @@ class NoteBuilder:
 
     def _choices(self, node: SyntaxTreeNode) -> Iterator[Choice]:
         for item in node.children:
-            text, _ = self._item_text(item)
+            text, _ = self._item_text(item, keyed=False)
             match = CHOICE.match(text)
             if match is None:
                 self._fail(item, "an answer choice must start with `[ ]` or `[x]`",
@@ -112,7 +112,7 @@ class NoteBuilder:
                 self._fail(node, f"unexpected content in `## {section}`",
                            "write every note as a list item starting with `- `")
 
-    def _item_text(self, item: SyntaxTreeNode) -> tuple[str, str]:
+    def _item_text(self, item: SyntaxTreeNode, keyed: bool = True) -> tuple[str, str]:
         """The item's Markdown text without its key comment, and the key ("" if none)."""
         parts, key = [], ""
         for child in item.children:
@@ -126,7 +126,7 @@ class NoteBuilder:
                            "remove nested lists, quotes or code from the list item")
             parts.append(content.strip())
         text = "\n".join(p for p in parts if p)
-        if not key and item.map:
+        if keyed and not key and item.map:
             self.slots.append(KeySlot(self._last_line(item), self._indent(item),
                                             self.prefix, text))
         return text, key

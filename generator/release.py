@@ -46,7 +46,7 @@ def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
         (added if previous is None else changed if not unchanged else []).append(note.key)
         notes[note.key] = LockedNote(note.guid, note.note_type.kind, digest,
                                      previous.mod if unchanged and previous else fresh,
-                                     note.cloze_numbers, note_label(note))
+                                     note.cloze_gaps, note_label(note))
     note_types, types_changed = _plan_note_types(old, fresh)
     gone = sorted(set(old.notes) - set(notes))
     changes = Changes(tuple(added), tuple(changed), tuple(gone), tuple(types_changed))
@@ -98,13 +98,26 @@ def _note_hazards(deck: RenderedDeck, old: Lock) -> Iterator[Diagnostic]:
                         "and learners would never see the change",
                         "delete the key line and run `wahrheiten-deck ids` to make it a new note; "
                         "the old one is then retired")
-        previous_clozes = set(old.notes[note.key].clozes) if note.key in old.notes else set()
-        if lost := sorted(previous_clozes - set(note.cloze_numbers)):
+            continue
+        if lost := _lost_gaps(note, old.notes.get(note.key)):
             gaps = ", ".join(f"c{n}" for n in lost)
             yield error(note.location, f"gap {gaps} of the released note `{note.key}` was removed or "
                         "renumbered: learners keep an empty card for it and their history of one gap "
                         "would move to another", "keep the gap numbers of a released note; to "
                         "restructure it, delete its key line and run `wahrheiten-deck ids` (new note)")
+
+
+def _lost_gaps(note: CardNote, previous: LockedNote | None) -> list[int]:
+    """Released gap numbers that vanished, or whose answer now sits under another number."""
+    if previous is None:
+        return []
+    now = {number: answer.casefold() for number, answer in note.cloze_gaps}
+    lost = []
+    for number, answer in previous.clozes:
+        moved = now.get(number) != answer.casefold() and answer.casefold() in now.values()
+        if number not in now or moved:
+            lost.append(number)
+    return sorted(set(lost))
 
 
 def _note_type_hazards(old: Lock, lock_file: str) -> Iterator[Diagnostic]:

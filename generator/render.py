@@ -32,8 +32,12 @@ class CardNote:
     tags: tuple[str, ...]
     deck_id: int
     due: int
-    cloze_numbers: tuple[int, ...]
+    cloze_gaps: tuple[tuple[int, str], ...]  # (number, answer) of every gap, in text order
     location: SourceLocation
+
+    @property
+    def cloze_numbers(self) -> tuple[int, ...]:
+        return tuple(sorted({number for number, _ in self.cloze_gaps}))
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class Renderer:
         self.media = media
 
     def inline(self, markdown: str) -> str:
-        return self.sanitise(MARKDOWN.renderInline(markdown).replace("\n", "<br>"))
+        return self.sanitise(MARKDOWN.renderInline(markdown).replace("\n", " "))
 
     def block(self, markdown: str) -> str:
         return self.sanitise(MARKDOWN.render(markdown)).strip()
@@ -90,11 +94,12 @@ def render_deck(content: Content, media: MediaSet) -> RenderedDeck:
 
 def render_note(renderer: Renderer, deck: DeckInfo, truth: Truth, note: Note, target_deck: int,
                 due: int) -> CardNote:
-    numbers = cloze.scan_gaps(note.text).numbers if isinstance(note, ClozeNote) else ()
+    gaps = cloze.scan_gaps(note.text).gaps if isinstance(note, ClozeNote) else ()
     return CardNote(
         key=note.key, guid=note_guid(deck.key, note.key), note_type=NOTE_TYPES[note.kind],
         fields=note_fields(renderer, truth, note), tags=note_tags(deck, truth, note),
-        deck_id=target_deck, due=due, cloze_numbers=numbers, location=note.location,
+        deck_id=target_deck, due=due, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
+        location=note.location,
     )
 
 

@@ -24,6 +24,7 @@ class ImportCounts:
 
 
 def open_collection(folder: Path) -> Collection:
+    folder.mkdir(parents=True, exist_ok=True)
     return Collection(str(folder / "collection.anki2"))
 
 

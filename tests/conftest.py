@@ -1,0 +1,38 @@
+"""Shared fixtures: copies of content folders, built packages, Anki collections."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.ids import write_missing_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = ROOT / "content"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def copy_content(source: Path, target: Path) -> Path:
+    """A writable copy (builds update the lock file beside the content), with keys filled in."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.lock"))
+    write_missing_keys(target)
+    return target
+
+
+@pytest.fixture
+def golden_content(tmp_path: Path) -> Path:
+    return copy_content(FIXTURES / "golden" / "content", tmp_path / "content")
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pipeline.BuildResult]:
+    """The default content built once per test session (with its committed lock, if any)."""
+    folder = tmp_path_factory.mktemp("default")
+    content = folder / "content"
+    shutil.copytree(DEFAULT_CONTENT, content)
+    write_missing_keys(content)
+    yield pipeline.build(content, folder / "build" / "deck.apkg", now=1_800_000_000)
