@@ -95,8 +95,9 @@ def _from_json(raw: dict[str, Any]) -> Lock:
         deck=str(raw["deck"]), release=int(raw["release"]), released=int(raw["released"]),
         note_types={k: LockedNoteType(int(v["id"]), v["name"], tuple(v["fields"]), tuple(v["templates"]),
                                       v["hash"], int(v["mod"])) for k, v in raw["note_types"].items()},
-        notes={k: LockedNote(v["guid"], v["kind"], v["hash"], int(v["mod"]), tuple((int(n), str(a)) for n, a in v["clozes"]),
-                             v["label"]) for k, v in raw["notes"].items()},
+        notes={k: LockedNote(v["guid"], v["kind"], v["hash"], int(v["mod"]),
+                             tuple((int(n), str(a)) for n, a in v["clozes"]), v["label"])
+               for k, v in raw["notes"].items()},
         retired={k: RetiredNote(v["guid"], v["kind"], v["label"], int(v["release"]))
                  for k, v in raw["retired"].items()},
         changes=Changes(**{k: tuple(v) for k, v in raw["changes"].items()}),

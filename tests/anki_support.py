@@ -70,5 +70,6 @@ def _rating(ease: int):  # type: ignore[no-untyped-def]
 
 
 def _root_deck(collection: Collection) -> str:
-    names = [d.name for d in collection.decks.all_names_and_ids() if "::" not in d.name and d.name != "Default"]
+    names = [d.name for d in collection.decks.all_names_and_ids()
+             if "::" not in d.name and d.name != "Default"]
     return names[0] if names else "Default"

@@ -51,7 +51,8 @@ def test_removing_or_renumbering_a_released_gap_is_an_error(released: Path, new_
 
 
 def test_adding_a_gap_is_fine(released: Path) -> None:
-    edit(released / "01-preis.md", "und {{c3::Selbstanspruch}}.", "und {{c3::Selbstanspruch}} ({{c4::drei}}).")
+    edit(released / "01-preis.md", "und {{c3::Selbstanspruch}}.",
+         "und {{c3::Selbstanspruch}} ({{c4::drei}}).")
     assert messages(released) == []
 
 
