@@ -74,10 +74,12 @@ def build(content_dir: Path, output: Path | None, strict: bool) -> None:
     """Build the Anki package, the release notes (CHANGES.md) and update the lock file."""
     result = pipeline.build(content_dir, output, strict=strict)
     report(result.compiled.warnings)
-    changes = result.compiled.lock.changes
-    click.echo(f"wrote {result.output} ({result.notes} notes, version {result.compiled.lock.release}: "
-               f"{len(changes.added)} added, {len(changes.changed)} changed, "
-               f"{len(changes.retired)} retired); release notes in {result.changes}")
+    lock = result.compiled.lock
+    summary = (f"{len(lock.changes.added)} added, {len(lock.changes.changed)} changed, "
+               f"{len(lock.changes.retired)} retired" if result.compiled.new_release
+               else "no changes since the last release")
+    click.echo(f"wrote {result.output} ({result.notes} notes, version {lock.release}: {summary}); "
+               f"release notes in {result.changes}")
 
 
 @main.command()

@@ -31,6 +31,7 @@ class Compiled:
     package: bytes
     release_notes: str
     warnings: tuple[Diagnostic, ...]
+    new_release: bool  # False when nothing changed since the release recorded in the lock
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
     lock = plan_release(deck, old, build_time() if now is None else now)
     description = deck_description(content.deck, deck, lock.release)
     return Compiled(content, deck, media, lock, package_bytes(deck, lock, media.files, description),
-                    release_notes(deck, lock), tuple(diagnostics))
+                    release_notes(deck, lock), tuple(diagnostics),
+                    new_release=old is None or lock.release != old.release)
 
 
 def build(content_dir: Path, output: Path | None = None, strict: bool = False,

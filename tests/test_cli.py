@@ -38,6 +38,8 @@ def test_build_writes_package_release_notes_and_lock(golden_content: Path, tmp_p
     assert (tmp_path / "out" / "CHANGES.md").read_text().startswith("# Beispieldeck: Version 1")
     assert (golden_content / "deck.lock").exists()
     assert "9 notes, version 1: 9 added, 0 changed, 0 retired" in out
+    code, out, _ = run("build", str(golden_content), "-o", str(output))
+    assert code == 0 and "version 1: no changes since the last release" in out
 
 
 def test_check_valid_content(golden_content: Path) -> None:
