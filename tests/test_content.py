@@ -118,7 +118,7 @@ def learner_text(paths: list[Path]) -> str:
 
 
 def test_content_has_no_spelling_mistakes(checker: SpellChecker) -> None:
-    files = sorted(DEFAULT_CONTENT.glob("[0-9]*.md")) + [DEFAULT_CONTENT / "deck.md"]
+    files = [*sorted(DEFAULT_CONTENT.glob("[0-9]*.md")), DEFAULT_CONTENT / "deck.md"]
     assert misspelled(learner_text(files), checker) == set()
 
 
