@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 OPENING = re.compile(r"\{\{c(\d+)::")
+MAX_GAP_NUMBER = 50
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,17 @@ def scan_gaps(text: str) -> ClozeScan:
     position = 0
     while (start := text.find("{{", position)) != -1:
         opening = OPENING.match(text, start)
-        close = text.find("}}", start + 2)
         if opening is None:
-            problems.append(GapProblem(start, "malformed cloze gap", SYNTAX_HINT))
+            problems.append(GapProblem(start, f"malformed cloze gap `{_snippet(text, start)}`", SYNTAX_HINT))
             position = start + 2
             continue
+        if len(digits := opening.group(1)) > 2 or int(digits) > MAX_GAP_NUMBER:
+            shown = digits if len(digits) <= 8 else digits[:8] + "…"
+            problems.append(GapProblem(start, f"cloze gap number c{shown} is too high "
+                                       f"(at most c{MAX_GAP_NUMBER})", "number the gaps c1, c2, c3, …"))
+            position = start + 2
+            continue
+        close = text.find("}}", start + 2)
         if close == -1:
             problems.append(GapProblem(start, "unclosed cloze gap (missing `}}`)", SYNTAX_HINT))
             break
@@ -59,7 +67,8 @@ def scan_gaps(text: str) -> ClozeScan:
             continue
         answer, _, hint = inner.partition("::")
         if not answer.strip():
-            problems.append(GapProblem(start, "empty cloze gap", "write the answer after `::`"))
+            problems.append(GapProblem(start, f"empty cloze gap `{_snippet(text, start)}`",
+                                       "write the answer after `::`, e.g. {{c1::answer}}"))
         else:
             gaps.append(Gap(int(opening.group(1)), answer.strip(), hint.strip(), start, close + 2))
         position = close + 2
@@ -73,14 +82,23 @@ def scan_gaps(text: str) -> ClozeScan:
 
 
 def numbering_problem(numbers: tuple[int, ...]) -> str:
-    """Why the gap numbers are not 1..n without holes, or "" if they are."""
+    """Why the (sorted, distinct) gap numbers are not 1..n without holes, or "" if they are."""
     if not numbers:
         return "the cloze sentence has no gap"
-    expected = tuple(range(1, max(numbers) + 1))
-    if numbers != expected:
-        missing = ", ".join(f"c{n}" for n in expected if n not in numbers)
-        return f"cloze numbers have a gap: {missing} is missing"
+    if numbers[0] < 1:
+        return "cloze numbers start at c1, not c0"
+    present = set(numbers)
+    missing = list(islice((f"c{n}" for n in range(1, numbers[-1]) if n not in present), 5))
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        return f"cloze numbers have a gap: {', '.join(missing)} {verb} missing"
     return ""
+
+
+def _snippet(text: str, start: int) -> str:
+    end = text.find("}}", start, start + 42)
+    piece = text[start:end + 2] if end != -1 else text[start:start + 20] + "…"
+    return " ".join(piece.split())
 
 
 def front_text(text: str, number: int) -> str:

@@ -12,6 +12,7 @@ from generator.package import atomic_write
 from generator.parse import ParsedFile, parse_deck_file, parse_truth_file
 from generator.sources import SourceFile, read_sources
 
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
@@ -42,7 +43,7 @@ def _write(source: SourceFile, slots: tuple[KeySlot, ...], taken: set[str]) -> N
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
+    lines = LINE.findall(text)  # the line breaks the parser counts (not str.splitlines' \f, \u2028, …)
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += newline
     for slot in sorted(slots, key=lambda s: s.line, reverse=True):
@@ -55,7 +56,7 @@ def _write(source: SourceFile, slots: tuple[KeySlot, ...], taken: set[str]) -> N
 
 def _new_key(slot: KeySlot, taken: set[str]) -> str:
     if slot.front_matter:
-        base = slugify(slot.seed) or "wahrheit"
+        base = slug if len(slug := slugify(slot.seed)) >= 2 else "wahrheit"
         candidates = [base] + [f"{base}-{n}" for n in range(2, 1000)]
         return next(c for c in candidates if c not in taken)
     for attempt in range(1000):

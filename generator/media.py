@@ -10,11 +10,17 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from generator.errors import Diagnostic, SourceLocation, error
+from generator.mdtree import MARKDOWN
 from generator.model import Content, Note
 
-IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_MEDIA_BYTES = 5_000_000
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+# SVG can carry scripts; cards show images with <img> (no scripts), but the files must be inert too.
+ACTIVE_SVG = re.compile(
+    rb"<\s*script|<\s*foreignObject|\son\w+\s*=|javascript:|href\s*=\s*[\"']?\s*(?![\"'\s#]|data:image/)",
+    re.IGNORECASE)
+IMAGE_HINT = "put the image into the content folder and link it relatively, e.g. ![Bild](bilder/bild.png)"
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class MediaFile:
 
 @dataclass(frozen=True)
 class MediaSet:
-    by_reference: dict[str, MediaFile]
+    by_reference: dict[str, MediaFile]  # keyed by the image's src as the Markdown parser gives it
     diagnostics: tuple[Diagnostic, ...]
 
     @property
@@ -36,56 +42,79 @@ class MediaSet:
         return tuple(unique[name] for name in sorted(unique))
 
 
+def image_problem(reference: str, root: Path) -> str:
+    """Why the image `reference` (a parsed src) cannot go into the package, or "" if it can."""
+    shown = unquote(reference)
+    relative = PurePosixPath(shown)
+    if SCHEME.match(shown):
+        return f"image `{shown}` is not a file in the content folder"
+    if "\\" in shown:
+        return f"image path `{shown}` must use `/` between folder names, not `\\`"
+    if relative.is_absolute() or ".." in relative.parts:
+        return f"image path `{shown}` must be relative and stay inside the content folder"
+    if relative.suffix.lower() not in IMAGE_TYPES:
+        return f"`{shown}` is not a supported image ({', '.join(sorted(IMAGE_TYPES))})"
+    try:
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            return f"image `{shown}` is a link to a file outside the content folder"
+        if not path.is_file():
+            return f"image `{shown}` not found in the content folder"
+        if path.stat().st_size > MAX_MEDIA_BYTES:
+            return f"image `{shown}` is larger than {MAX_MEDIA_BYTES:,} bytes"
+        if relative.suffix.lower() == ".svg" and ACTIVE_SVG.search(path.read_bytes()):
+            return f"SVG image `{shown}` contains scripts, event handlers or links"
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+        return f"image `{shown}` cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    return ""
+
+
+def image_sources(markdown: str) -> Iterator[str]:
+    """The src of every image in `markdown`, normalised exactly as the renderer will see it."""
+    for token in MARKDOWN.parse(markdown):
+        for child in token.children or ():
+            if child.type == "image":
+                yield str(child.attrs.get("src", ""))
+
+
 def collect_media(content: Content, content_dir: Path) -> MediaSet:
+    """Load every usable image the content refers to.
+
+    Unusable references are reported by the parser with their exact line and skipped here.
+    """
     root = content_dir.resolve()
     found: dict[str, MediaFile] = {}
     diagnostics: list[Diagnostic] = []
     for location, reference in _references(content):
-        if reference in found:
+        if reference in found or image_problem(reference, root):
             continue
-        media = _load(reference, root, location, diagnostics)
-        if media is not None:
-            found[reference] = media
+        try:
+            data = (root / unquote(reference)).read_bytes()
+        except OSError as exc:
+            diagnostics.append(error(location, f"image `{unquote(reference)}` cannot be read "
+                                     f"({exc.strerror or exc})", IMAGE_HINT))
+            continue
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        found[reference] = MediaFile(f"wk-{digest}{PurePosixPath(unquote(reference)).suffix.lower()}", data)
     return MediaSet(found, tuple(diagnostics))
 
 
 def _references(content: Content) -> Iterator[tuple[SourceLocation, str]]:
+    for location, text in _texts(content):
+        for reference in image_sources(text):
+            yield location, reference
+
+
+def _texts(content: Content) -> Iterator[tuple[SourceLocation, str]]:
+    yield content.deck.location, content.deck.description
     for truth in content.truths:
-        for text in (truth.core, truth.explanation):
-            for match in IMAGE.finditer(text):
-                yield truth.location, match.group(1)
+        yield truth.location, truth.core
+        yield truth.location, truth.explanation
         for note in truth.notes:
             for text in _note_texts(note):
-                for match in IMAGE.finditer(text):
-                    yield note.location, match.group(1)
+                yield note.location, text
 
 
 def _note_texts(note: Note) -> tuple[str, ...]:
     return tuple(str(v) for v in vars(note).values() if isinstance(v, str)) + tuple(
         c.text for c in getattr(note, "choices", ()))
-
-
-def _load(reference: str, root: Path, location: SourceLocation,
-          diagnostics: list[Diagnostic]) -> MediaFile | None:
-    hint = "put the image into the content folder and link it relatively, e.g. ![Bild](bilder/x.png)"
-    relative = PurePosixPath(unquote(reference))
-    if "://" in reference or reference.startswith(("data:", "javascript:", "mailto:")):
-        problem = f"image `{reference}` is not a file in the content folder"
-    elif relative.is_absolute() or ".." in relative.parts:
-        problem = f"image path `{reference}` must be relative and stay inside the content folder"
-    elif relative.suffix.lower() not in IMAGE_TYPES:
-        problem = f"`{reference}` is not a supported image ({', '.join(sorted(IMAGE_TYPES))})"
-    else:
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root):
-            problem = f"image `{reference}` points outside the content folder"
-        elif not path.is_file():
-            problem = f"image `{reference}` not found"
-        elif path.stat().st_size > MAX_MEDIA_BYTES:
-            problem = f"image `{reference}` is larger than {MAX_MEDIA_BYTES:,} bytes"
-        else:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()[:16]
-            return MediaFile(f"wk-{digest}{relative.suffix.lower()}", data)
-    diagnostics.append(error(location, problem, hint))
-    return None

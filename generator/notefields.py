@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from markdown_it.tree import SyntaxTreeNode
 
 from generator.errors import Diagnostic, SourceLocation, error
+from generator.markup import is_comment
 from generator.mdtree import KEY_COMMENT, KeySlot, heading_text, is_key_comment, line_of
 from generator.model import Choice, ClozeNote, PhrasingNote, ScenarioNote
 from generator.sources import SourceFile
 
 LABEL = re.compile(r"^\*\*(.+?):\*\*\s*(.*)$")
+COLON_OUTSIDE = re.compile(r"^\*\*(.+?)\*\*\s*:")
 LIST_MARKER = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)")
 CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
 PHRASING_LABELS = {"Sagen": "say", "Vermeiden": "avoid", "Warum": "reason", "Besser": "better"}
@@ -30,7 +32,9 @@ class NoteBuilder:
                  slots: list[KeySlot]) -> None:
         self.source = source
         self.lines = source.text.split("\n")
-        self.prefix = truth_key or re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-")
+        # Note keys are "<prefix>-<6 characters>": the prefix is cut so that keys stay within 40 characters.
+        prefix = re.sub(r"[^a-z0-9]+", "-", (truth_key or source.path.stem).lower()).strip("-")
+        self.prefix = prefix[:33].rstrip("-")
         self.diagnostics = diagnostics
         self.slots = slots
 
@@ -47,6 +51,9 @@ class NoteBuilder:
             if len(verdicts) != 1 or "Warum" not in values:
                 self._fail(item, "a phrasing needs `**Sagen:**` or `**Vermeiden:**` and `**Warum:**`",
                            "write `- **Sagen:** „…“` and on the next line `**Warum:** …`")
+                continue
+            if empty := [label for label in (verdicts[0], "Warum") if not values[label]]:
+                self._fail(item, f"`**{empty[0]}:**` is empty", f"write the text after `**{empty[0]}:**`")
                 continue
             yield PhrasingNote(key, "say" if verdicts[0] == "Sagen" else "avoid",
                                values[verdicts[0]], values["Warum"], values.get("Besser", ""),
@@ -72,23 +79,26 @@ class NoteBuilder:
         choices: tuple[Choice, ...] = ()
         for index, node in enumerate(body):
             if is_key_comment(node):
-                key = KEY_COMMENT.search(node.content).group(1)  # type: ignore[union-attr]
+                key = key or KEY_COMMENT.search(node.content).group(1)  # type: ignore[union-attr]
             elif node.type == "paragraph":
                 values.update(self._labelled(node.children[0].content, line_of(node),
                                              SCENARIO_LABELS))
             elif node.type == "bullet_list" and index and _label_of(body[index - 1]) == "Auswahl":
                 choices = tuple(self._choices(node))
-            else:
+            elif not _is_comment(node):
                 self._fail(node, "unexpected content in a scenario",
                            "write only `**Label:** text` paragraphs and the `**Auswahl:**` list")
         title = heading_text(heading)
+        if not title:
+            self._fail(heading, "the scenario has no title", "write a short title after `### `")
         missing = [label for label in SCENARIO_REQUIRED if not values.get(label)]
+        named = f"the scenario „{title}“" if title else "the scenario"
         for label in missing:
-            self._fail(heading, f"the scenario „{title}“ has no `**{label}:**`",
+            self._fail(heading, f"{named} has no `**{label}:**`",
                        f"add a paragraph `**{label}:** …` to the scenario")
         if not key:
             self.slots.append(KeySlot(line_of(heading), "", self.prefix, title))
-        if missing:
+        if missing or not title:
             return None
         return ScenarioNote(
             key, title, values["Situation"], values["Kunde"], values["Reaktion"], values["Warum"],
@@ -108,7 +118,7 @@ class NoteBuilder:
         for node in blocks:
             if node.type in ("bullet_list", "ordered_list"):
                 yield from node.children
-            elif not is_key_comment(node):
+            elif not _is_comment(node):
                 self._fail(node, f"unexpected content in `## {section}`",
                            "write every note as a list item starting with `- `")
 
@@ -142,6 +152,10 @@ class NoteBuilder:
                     self._fail_at(first_line + offset, f"`**{current}:**` appears twice",
                                   "keep one of them")
                 values[current] = match.group(2).strip()
+            elif (outside := COLON_OUTSIDE.match(line)) and outside.group(1) in labels:
+                label = outside.group(1)
+                self._fail_at(first_line + offset, f"the colon of `**{label}**:` is outside the stars",
+                              f"write `**{label}:**`")
             elif current:
                 values[current] = f"{values[current]}\n{line.strip()}".strip()
             else:
@@ -168,6 +182,10 @@ class NoteBuilder:
 
     def _fail_at(self, line: int, message: str, hint: str) -> None:
         self.diagnostics.append(error(SourceLocation(self.source.display, line), message, hint))
+
+
+def _is_comment(node: SyntaxTreeNode) -> bool:
+    return node.type == "html_block" and is_comment(node.content)
 
 
 def _label_of(node: SyntaxTreeNode) -> str:

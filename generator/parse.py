@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 
 from markdown_it.tree import SyntaxTreeNode
 
 from generator.errors import Diagnostic, SourceLocation, error
 from generator.frontmatter import FrontMatter, field_line, parse_front_matter
-from generator.mdtree import (
-    KeySlot,
-    block_source,
-    heading_text,
-    is_key_comment,
-    line_of,
-    parse_markdown,
-)
+from generator.markup import is_comment, markup_diagnostics
+from generator.mdtree import MARKDOWN, KeySlot, block_source, heading_text, line_of
 from generator.model import DeckInfo, Truth
 from generator.notefields import NoteBuilder
 from generator.sources import SourceFile
+from generator.validate import too_long
 
 SECTIONS = ("Kernaussage", "Erklärung", "Lückentexte", "Formulierungen", "Szenarien")
 TRUTH_FIELDS = ("key", "number")
@@ -42,13 +38,17 @@ class _Section:
 
 def parse_deck_file(source: SourceFile) -> ParsedFile:
     diagnostics: list[Diagnostic] = []
-    blocks = parse_markdown(source.text)
+    if not source.text.strip():
+        diagnostics.append(error(SourceLocation(source.display, 1), "the deck file is empty",
+                                 "write the front matter (key, title, language, source), a `# Title` "
+                                 "and the deck description, see content/README.md"))
+        return ParsedFile(diagnostics=tuple(diagnostics))
+    blocks = _parse(source, diagnostics)
     front, raw = _front_matter(blocks, source, DECK_FIELDS, diagnostics)
     if front is None:
         return ParsedFile(diagnostics=tuple(diagnostics))
     values = front.values
-    missing = [name for name in ("title", "language") if not _text(values.get(name))]
-    for name in missing:
+    for name in (name for name in ("title", "language") if not _text(values.get(name))):
         diagnostics.append(error(
             SourceLocation(source.display, field_line(front, raw, name)),
             f"the deck file has no `{name}`", f"add `{name}: ...` to the front matter"))
@@ -64,8 +64,8 @@ def parse_deck_file(source: SourceFile) -> ParsedFile:
         language=_text(values.get("language")), source=_text(values.get("source")),
         description=description, location=SourceLocation(source.display, front.line),
     )
-    return ParsedFile(deck=None if missing else deck, diagnostics=tuple(diagnostics),
-                      key_slots=slots)
+    # Returned even when incomplete (the errors stop the build) so that every truth is still validated.
+    return ParsedFile(deck=deck, diagnostics=tuple(diagnostics), key_slots=slots)
 
 
 def parse_truth_file(source: SourceFile) -> ParsedFile:
@@ -75,7 +75,10 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
         diagnostics.append(error(where, "the file is empty",
                                  "write a truth in the format of content/README.md or delete the file"))
         return ParsedFile(diagnostics=tuple(diagnostics))
-    blocks = parse_markdown(source.text)
+    blocks = _parse(source, diagnostics)
+    if not blocks or blocks[0].type != "front_matter":  # sections would only repeat this error
+        diagnostics.append(_no_front_matter(source))
+        return ParsedFile(diagnostics=tuple(diagnostics))
     front, raw = _front_matter(blocks, source, TRUTH_FIELDS, diagnostics)
     title, sections = _split_sections(blocks, source.display, diagnostics)
     if front is None:
@@ -90,16 +93,11 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
         slots.append(KeySlot(front.line, "", "", title or source.path.stem, front_matter=True))
     builder = NoteBuilder(source, key, diagnostics, slots)
     by_name = {s.name: s for s in sections}
-    for required in ("Kernaussage", "Erklärung"):
-        if required not in by_name:
-            diagnostics.append(error(where, f"the section `## {required}` is missing",
-                                     f"add `## {required}` with its text"))
     lines = source.text.split("\n")
-    core = " ".join(block_source(lines, b) for b in by_name.get("Kernaussage", _empty()).blocks)
-    explanation = "\n\n".join(block_source(lines, b)
-                              for b in by_name.get("Erklärung", _empty()).blocks)
+    core = _section_text(by_name, "Kernaussage", lines, where, diagnostics)
+    explanation = _section_text(by_name, "Erklärung", lines, where, diagnostics)
     truth = Truth(
-        key=key, number=number or 0, title=title or "", core=core.strip(),
+        key=key, number=number or 0, title=title or "", core=core,
         explanation=explanation,
         clozes=tuple(builder.clozes(by_name.get("Lückentexte", _empty()).blocks)),
         phrasings=tuple(builder.phrasings(by_name.get("Formulierungen", _empty()).blocks)),
@@ -111,8 +109,34 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
                       key_slots=tuple(slots))
 
 
+def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[SyntaxTreeNode]:
+    tokens = MARKDOWN.parse(source.text)
+    diagnostics.extend(markup_diagnostics(tokens, source.display, source.root))
+    return list(SyntaxTreeNode(tokens).children)
+
+
 def _empty() -> _Section:
     return _Section("", 0)
+
+
+def _section_text(sections: dict[str, _Section], name: str, lines: list[str], where: SourceLocation,
+                  diagnostics: list[Diagnostic]) -> str:
+    """The Markdown of a required prose section, its length checked; "" (and an error) if absent."""
+    section = sections.get(name)
+    if section is None:
+        diagnostics.append(error(where, f"the section `## {name}` is missing",
+                                 f"add `## {name}` with its text"))
+        return ""
+    joiner = " " if name == "Kernaussage" else "\n\n"
+    text = joiner.join(block_source(lines, b) for b in section.blocks).strip()
+    at = SourceLocation(where.path, section.line)
+    if not text:
+        diagnostics.append(error(at, f"the section `## {name}` is empty",
+                                 f"write its text below `## {name}`"))
+    kind, hint = (("core statement", "say it in one short sentence; details belong in `## Erklärung`")
+                  if name == "Kernaussage" else ("explanation", "shorten it to three to six sentences"))
+    diagnostics.extend(too_long(at, f"the {kind} (`## {name}`)", kind, text, hint))
+    return text
 
 
 def _front_matter(
@@ -121,12 +145,23 @@ def _front_matter(
 ) -> tuple[FrontMatter | None, str]:
     node = blocks[0] if blocks and blocks[0].type == "front_matter" else None
     if node is None:
-        diagnostics.append(error(
-            SourceLocation(source.display, 1), "the front matter is missing",
-            "start the file with `---`, then `name: value` lines, then `---`"))
+        diagnostics.append(_no_front_matter(source))
         return None, ""
     raw = node.content
     return parse_front_matter(raw, line_of(node), source.display, known, diagnostics), raw
+
+
+def _no_front_matter(source: SourceFile) -> Diagnostic:
+    lines = source.text.split("\n")
+    first = next(i for i, text in enumerate(lines) if text.strip())
+    if lines[first].rstrip() != "---":
+        return error(SourceLocation(source.display, 1), "the front matter is missing",
+                     "start the file with `---`, then `name: value` lines, then `---`")
+    if first:
+        return error(SourceLocation(source.display, first + 1),
+                     "the front matter must start on the first line", "remove the empty lines above `---`")
+    return error(SourceLocation(source.display, 1), "the front matter is not closed",
+                 "add a line `---` after the last `name: value` line")
 
 
 def _split_sections(
@@ -138,16 +173,27 @@ def _split_sections(
         if node.type == "front_matter":
             continue
         if node.type == "heading" and node.tag == "h1":
-            title = heading_text(node)
+            title = _title(node, title, path, diagnostics)
         elif node.type == "heading" and node.tag == "h2":
             sections.append(_open_section(node, path, sections, diagnostics))
         elif sections:
             sections[-1].blocks.append(node)
-        elif not is_key_comment(node):
+        elif not (node.type == "html_block" and is_comment(node.content)):
             diagnostics.append(error(
                 SourceLocation(path, line_of(node)), "text outside of a section",
                 "put it under one of: " + ", ".join(f"`## {s}`" for s in SECTIONS)))
     return title, [s for s in sections if s.name]
+
+
+def _title(node: SyntaxTreeNode, title: str | None, path: str, diagnostics: list[Diagnostic]) -> str | None:
+    where = SourceLocation(path, line_of(node))
+    text = heading_text(node)
+    if title is not None:
+        diagnostics.append(error(where, f"a second title `# {text}`",
+                                 "a truth has one `# Title`; start sections with `## `"))
+        return title
+    diagnostics.extend(too_long(where, "the title", "title", text, "shorten the title to a few words"))
+    return text or None
 
 
 def _open_section(node: SyntaxTreeNode, path: str, sections: list[_Section],
@@ -155,8 +201,10 @@ def _open_section(node: SyntaxTreeNode, path: str, sections: list[_Section],
     name = heading_text(node)
     where = SourceLocation(path, line_of(node))
     if name not in SECTIONS:
+        close = get_close_matches(name, SECTIONS, n=1, cutoff=0.6)
+        hint = f"did you mean `## {close[0]}`? " if close else ""
         diagnostics.append(error(where, f"unknown section `## {name}`",
-                                 "use one of: " + ", ".join(f"`## {s}`" for s in SECTIONS)))
+                                 hint + "use one of: " + ", ".join(f"`## {s}`" for s in SECTIONS)))
         return _Section("", line_of(node))
     if any(s.name == name for s in sections):
         diagnostics.append(error(where, f"the section `## {name}` appears twice",

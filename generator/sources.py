@@ -15,11 +15,12 @@ MAX_FILE_BYTES = 1_000_000
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One content file's text, with the name shown in messages."""
+    """One content file's text (BOM removed, line endings `\\n`), with the name shown in messages."""
 
     path: Path
     display: str
     text: str
+    root: Path = Path(".")  # the resolved content folder: images are looked up inside it
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,12 @@ def read_sources(content_dir: Path) -> SourceSet:
         source = _read_one(path, root, diagnostics)
         if source is not None:
             files.append(source)
-    deck = next((f for f in files if f.path == content_dir / DECK_FILE), None)
-    truths = tuple(f for f in files
-                   if f.path != content_dir / DECK_FILE and f.path.name != GUIDE_FILE)
-    if deck is None and not (content_dir / DECK_FILE).exists():
+    deck_path = content_dir / DECK_FILE
+    deck = next((f for f in files if f.path == deck_path), None)
+    truths = tuple(f for f in files if f.path != deck_path and f.path.name != GUIDE_FILE)
+    if deck is None and not deck_path.is_symlink() and not deck_path.exists():
         diagnostics.append(error(
-            SourceLocation(display_name(content_dir / DECK_FILE)),
+            SourceLocation(display_name(deck_path)),
             "the deck file is missing",
             "create deck.md with front matter: key, title, language, source (see content/README.md)",
         ))
@@ -63,37 +64,37 @@ def read_sources(content_dir: Path) -> SourceSet:
 
 def _read_one(path: Path, root: Path, diagnostics: list[Diagnostic]) -> SourceFile | None:
     shown = display_name(path)
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
-        diagnostics.append(error(
-            SourceLocation(shown),
-            f"symbolic link points outside the content folder (to {resolved})",
-            "copy the file into the content folder instead of linking to it",
-        ))
-        return None
-    size = resolved.stat().st_size
-    if size > MAX_FILE_BYTES:
-        diagnostics.append(error(
-            SourceLocation(shown),
-            f"file is too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})",
-            "split the content into several files, one per truth",
-        ))
-        return None
-    text = _decode(resolved.read_bytes(), shown, diagnostics)
-    if text is None:
-        return None
-    return SourceFile(path, shown, text)
+    try:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            problem = (f"symbolic link points outside the content folder (to {resolved})",
+                       "copy the file into the content folder instead of linking to it")
+        elif resolved.is_dir():
+            return None  # a folder whose name ends in .md
+        elif (size := resolved.stat().st_size) > MAX_FILE_BYTES:
+            problem = (f"the file is too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})",
+                       "split the content into several files, one per truth")
+        else:
+            text = _decode(resolved.read_bytes(), shown, diagnostics)
+            return None if text is None else SourceFile(path, shown, text, root)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop (Python < 3.13)
+        problem = (f"the file cannot be read ({getattr(exc, 'strerror', None) or exc})",
+                   "check that the file exists and that you may read it")
+    diagnostics.append(error(SourceLocation(shown), *problem))
+    return None
 
 
 def _decode(data: bytes, shown: str, diagnostics: list[Diagnostic]) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data[: exc.start].count(b"\n") + 1
+        column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
         diagnostics.append(error(
             SourceLocation(shown, line),
-            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            "save the file with UTF-8 encoding in your editor",
+            f"the file is not saved as UTF-8 (unreadable byte 0x{data[exc.start]:02x} in column {column})",
+            "save the file with the encoding UTF-8 in your editor (\"Save as\", encoding UTF-8)",
         ))
         return None
     text = text.removeprefix("\ufeff")

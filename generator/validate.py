@@ -15,10 +15,10 @@ IDS_HINT = "run `wahrheiten-deck ids` (or `make ids`) to write missing keys; nev
 
 # Limits in characters of Markdown source: longer answers cannot be recalled in a few seconds.
 LIMITS = {
-    "core statement": 250, "explanation": 1500, "cloze sentence": 300, "cloze answer": 60,
+    "title": 80, "core statement": 250, "explanation": 1500, "cloze sentence": 300, "cloze answer": 60,
     "phrasing": 250, "reason": 250, "scenario title": 80, "scenario field": 500, "choice": 200,
 }
-RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+LENGTH_HINT = "shorten it or split it into several notes: one fact per card"
 
 Rule = Callable[[Content], Iterator[Diagnostic]]
 
@@ -79,47 +79,47 @@ def _unique_keys(items: Iterator[tuple[str, SourceLocation]], what: str) -> Iter
 
 def note_rules(content: Content) -> Iterator[Diagnostic]:
     for truth in content.truths:
-        yield from _length(truth.location, "core statement", truth.core)
-        yield from _length(truth.location, "explanation", truth.explanation)
-        yield from _raw_html(truth.location, truth.core, truth.explanation)
         for note in truth.notes:
             yield from _NOTE_RULES[note.kind](note, truth)
-            yield from _raw_html(note.location, *_texts(note))
 
 
 def _cloze_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
     assert isinstance(note, ClozeNote)
     scan = cloze.scan_gaps(note.text)
     for problem in scan.problems:
-        at = SourceLocation(note.location.path, note.location.line + note.text.count("\n", 0, problem.offset))
-        yield error(at, problem.message, problem.hint)
+        yield error(_line_in(note, problem.offset), problem.message, problem.hint)
     if scan.problems:
         return
     if message := cloze.numbering_problem(scan.numbers):
         yield error(note.location, message, "number the gaps c1, c2, c3, … without leaving one out")
-    yield from _length(note.location, "cloze sentence", note.text)
+    yield from too_long(note.location, "the cloze sentence", "cloze sentence", note.text)
     for gap in scan.gaps:
-        yield from _length(note.location, "cloze answer", gap.answer)
+        at = _line_in(note, gap.start)
+        yield from too_long(at, f"the answer of c{gap.number}", "cloze answer", gap.answer)
         front = cloze.front_text(note.text, gap.number) + " " + truth.title
         if gap.answer.casefold() in front.casefold():
-            yield warning(note.location, f"the answer „{gap.answer}“ of c{gap.number} is visible on "
+            yield warning(at, f"the answer „{gap.answer}“ of c{gap.number} is visible on "
                           "the card's front", "rephrase so the card cannot be answered from its wording")
 
 
 def _phrasing_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
     assert isinstance(note, PhrasingNote)
-    yield from _length(note.location, "phrasing", note.phrase)
-    yield from _length(note.location, "reason", note.reason)
-    yield from _length(note.location, "phrasing", note.better)
+    verdict = "`**Sagen:**`" if note.verdict == "say" else "`**Vermeiden:**`"
+    yield from too_long(note.location, verdict, "phrasing", note.phrase)
+    yield from too_long(note.location, "`**Warum:**`", "reason", note.reason)
+    yield from too_long(note.location, "`**Besser:**`", "phrasing", note.better)
 
 
 def _scenario_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
     assert isinstance(note, ScenarioNote)
-    yield from _length(note.location, "scenario title", note.title)
-    for text in (note.situation, note.customer, note.reaction, note.why, note.wrong):
-        yield from _length(note.location, "scenario field", text)
+    yield from too_long(note.location, "the scenario title", "scenario title", note.title)
+    fields = {"Situation": note.situation, "Kunde": note.customer, "Reaktion": note.reaction,
+              "Warum": note.why, "Verlockend, aber falsch": note.wrong}
+    for label, text in fields.items():
+        yield from too_long(note.location, f"`**{label}:**` of the scenario „{note.title[:40]}“",
+                            "scenario field", text)
     for choice in note.choices:
-        yield from _length(note.location, "choice", choice.text)
+        yield from too_long(note.location, f"the choice „{choice.text[:40]}…“", "choice", choice.text)
     correct = sum(choice.correct for choice in note.choices)
     if note.choices and (correct != 1 or len(note.choices) < 2):
         yield error(note.location, f"`**Auswahl:**` needs at least two choices with exactly one `[x]` "
@@ -132,25 +132,14 @@ _NOTE_RULES: dict[str, Callable[[Note, Truth], Iterator[Diagnostic]]] = {
 }
 
 
-def _texts(note: Note) -> tuple[str, ...]:
-    if isinstance(note, ClozeNote):
-        return (note.text,)
-    if isinstance(note, PhrasingNote):
-        return (note.phrase, note.reason, note.better)
-    return (note.title, note.situation, note.customer, note.reaction, note.why, note.wrong,
-            *(c.text for c in note.choices))
+def _line_in(note: ClozeNote, offset: int) -> SourceLocation:
+    """The source line of a position in a cloze sentence (its lines are the list item's lines)."""
+    return SourceLocation(note.location.path, note.location.line + note.text.count("\n", 0, offset))
 
 
-def _length(location: SourceLocation, what: str, text: str) -> Iterator[Diagnostic]:
-    limit = LIMITS[what]
+def too_long(location: SourceLocation, what: str, kind: str, text: str,
+             hint: str = LENGTH_HINT) -> Iterator[Diagnostic]:
+    """An error if `text` is longer than the limit for its kind (see LIMITS)."""
+    limit = LIMITS[kind]
     if len(text) > limit:
-        yield error(location, f"{what} is too long to learn ({len(text)} characters, limit {limit})",
-                    "shorten it or split it into several notes: one fact per card")
-
-
-def _raw_html(location: SourceLocation, *texts: str) -> Iterator[Diagnostic]:
-    for text in texts:
-        if match := RAW_HTML.search(text):
-            yield warning(location, f"raw HTML `{match.group(0)[:40]}` is not allowed and was removed",
-                          "write Markdown only: **bold**, *italic*, ![image](file.png)")
-            return
+        yield error(location, f"{what} is too long to learn ({len(text)} characters, limit {limit})", hint)
