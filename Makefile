@@ -6,7 +6,7 @@ CONTENT ?= content
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: deck check ids test lint clean bench browser
+.PHONY: deck check ids preview watch test lint clean bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ check: $(RUNTIME_STAMP)  ## validate the content without writing anything
 
 ids: $(RUNTIME_STAMP)  ## write missing note keys into the content files
 	$(BIN)/wahrheiten-deck ids $(CONTENT)
+
+preview: $(RUNTIME_STAMP)  ## write build/preview/index.html (cards, filters, printable handout)
+	$(BIN)/wahrheiten-deck preview $(CONTENT)
+
+watch: $(RUNTIME_STAMP)  ## rebuild package and preview on every save
+	$(BIN)/wahrheiten-deck watch $(CONTENT)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check generator tests
