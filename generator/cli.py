@@ -13,6 +13,7 @@ import click
 from generator import __version__, pipeline
 from generator.errors import ContentError, Diagnostic, GeneratorError, UsageError
 from generator.ids import write_missing_keys
+from generator.progress import terminal_progress
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -69,10 +70,16 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Package to write (default: build/<deck key>.apkg).")
 @strict_option
+@click.option("--preview", is_flag=True, help="Also write the HTML preview to <package folder>/preview.")
+@click.option("-q", "--quiet", is_flag=True, help="Show no progress bar (it shows only on a terminal).")
 @library_errors
-def build(content_dir: Path, output: Path | None, strict: bool) -> None:
-    """Build the Anki package, the release notes (CHANGES.md) and update the lock file."""
-    result = pipeline.build(content_dir, output, strict=strict)
+def build(content_dir: Path, output: Path | None, strict: bool, preview: bool, quiet: bool) -> None:
+    """Build the Anki package, the release notes (CHANGES.md) and update the lock file.
+
+    Parsed and rendered files are cached in .cache beside the package: rebuilds redo only changed files.
+    """
+    with terminal_progress(sys.stderr, quiet) as progress:
+        result = pipeline.build(content_dir, output, strict=strict, cache=True, progress=progress)
     report(result.compiled.warnings)
     lock = result.compiled.lock
     summary = (f"{len(lock.changes.added)} added, {len(lock.changes.changed)} changed, "
@@ -80,6 +87,8 @@ def build(content_dir: Path, output: Path | None, strict: bool) -> None:
                else "no changes since the last release")
     click.echo(f"wrote {result.output} ({result.notes} notes, version {lock.release}: {summary}); "
                f"release notes in {result.changes}")
+    if preview:
+        write_build_preview(result)
 
 
 @main.command()
@@ -105,3 +114,9 @@ def ids(content_dir: Path) -> None:
         click.echo(f"added keys to {path}")
     if not changed:
         click.echo("every note already has a key")
+
+
+from generator.cli_preview import preview, watch, write_build_preview  # noqa: E402
+
+main.add_command(preview)
+main.add_command(watch)

@@ -7,6 +7,8 @@ import hashlib
 import re
 from pathlib import Path
 
+import yaml
+
 from generator.mdtree import KeySlot
 from generator.package import atomic_write
 from generator.parse import ParsedFile, parse_deck_file, parse_truth_file
@@ -57,6 +59,8 @@ def _write(source: SourceFile, slots: tuple[KeySlot, ...], taken: set[str]) -> N
 def _new_key(slot: KeySlot, taken: set[str]) -> str:
     if slot.front_matter:
         base = slug if len(slug := slugify(slot.seed)) >= 2 else "wahrheit"
+        if not isinstance(yaml.safe_load(base), str):  # `false`, `no`, `12` would not read back as text
+            base = f"wahrheit-{base}"
         candidates = [base] + [f"{base}-{n}" for n in range(2, 1000)]
         return next(c for c in candidates if c not in taken)
     for attempt in range(1000):

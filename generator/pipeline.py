@@ -7,17 +7,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.cache import BuildCache
 from generator.description import deck_description
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.lock import Lock, lock_json, lock_path, read_lock
 from generator.media import MediaSet, collect_media
 from generator.model import Content, Truth
 from generator.package import atomic_write, package_bytes
-from generator.parse import parse_deck_file, parse_truth_file
+from generator.parse import parse_deck_file
+from generator.progress import NO_PROGRESS, Progress
 from generator.release import hazards, plan_release, release_notes
 from generator.render import RenderedDeck, render_deck
 from generator.sources import display_name, read_sources
 from generator.validate import validate
+from generator.workers import parse_truth_files
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,18 @@ class BuildResult:
         return len(self.compiled.deck.notes)
 
 
-def load(content_dir: Path) -> tuple[Content | None, MediaSet | None, list[Diagnostic]]:
-    """Read, parse and validate a content folder; all problems are collected, none raised."""
+def load(content_dir: Path, cache: BuildCache | None = None, progress: Progress = NO_PROGRESS,
+         ) -> tuple[Content | None, MediaSet | None, list[Diagnostic]]:
+    """Read, parse and validate a content folder; all problems are collected, none raised.
+
+    Unchanged files come from `cache` if given; many files are parsed on all cores.
+    """
+    progress.stage("read")
     sources = read_sources(content_dir)
     diagnostics = list(sources.diagnostics)
     deck_file = parse_deck_file(sources.deck) if sources.deck else None
-    truth_files = [parse_truth_file(source) for source in sources.truths]
+    truth_files = parse_truth_files(sources.truths, cache, progress)
+    progress.stage("check")
     for parsed in ([deck_file] if deck_file else []) + truth_files:
         diagnostics.extend(parsed.diagnostics)
     if deck_file is None or deck_file.deck is None:
@@ -63,12 +72,14 @@ def load(content_dir: Path) -> tuple[Content | None, MediaSet | None, list[Diagn
     return content, media, diagnostics
 
 
-def compile_content(content_dir: Path, strict: bool = False, now: int | None = None) -> Compiled:
+def compile_content(content_dir: Path, strict: bool = False, now: int | None = None,
+                    cache: BuildCache | None = None, progress: Progress = NO_PROGRESS) -> Compiled:
     """Compile without writing anything; raises ContentError with every problem found."""
-    content, media, diagnostics = load(content_dir)
+    content, media, diagnostics = load(content_dir, cache, progress)
     if content is None or media is None or _failed(diagnostics, strict):
         raise ContentError(diagnostics)
-    deck = render_deck(content, media)
+    progress.stage("render")
+    deck = render_deck(content, media, cache.truth_renderer() if cache else None)
     lock_file = lock_path(content_dir)
     old = read_lock(lock_file, diagnostics)
     diagnostics.extend(hazards(deck, old, display_name(lock_file)))
@@ -76,23 +87,36 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
         raise ContentError(diagnostics)
     lock = plan_release(deck, old, build_time() if now is None else now)
     description = deck_description(content.deck, deck, lock.release)
+    progress.stage("package")
     return Compiled(content, deck, media, lock, package_bytes(deck, lock, media.files, description),
                     release_notes(deck, lock), tuple(diagnostics),
                     new_release=old is None or lock.release != old.release)
 
 
 def build(content_dir: Path, output: Path | None = None, strict: bool = False,
-          now: int | None = None) -> BuildResult:
-    """Compile, then write the package, the release notes and the lock; nothing is written on failure."""
-    compiled = compile_content(content_dir, strict, now)
+          now: int | None = None, cache: bool = False, progress: Progress = NO_PROGRESS) -> BuildResult:
+    """Compile, then write the package, the release notes and the lock; nothing is written on failure.
+
+    With `cache`, parsed and rendered truths are kept in .cache beside the package for the next build.
+    """
+    build_cache = BuildCache.open(cache_dir(output), content_dir) if cache else None
+    compiled = compile_content(content_dir, strict, now, build_cache, progress)
     output = output or Path("build") / f"{compiled.deck.key}.apkg"
     if output.is_dir():
         raise UsageError(f"output is a folder, expected a file name: {output}")
     changes = output.parent / "CHANGES.md"
+    progress.stage("write")
     atomic_write(output, compiled.package)
     atomic_write(changes, compiled.release_notes.encode())
     atomic_write(lock_path(content_dir), lock_json(compiled.lock).encode())
+    if build_cache:
+        build_cache.save()
     return BuildResult(output, changes, compiled)
+
+
+def cache_dir(output: Path | None) -> Path:
+    """Where a build keeps its cache: .cache in the package's folder (by default build/.cache)."""
+    return (output.parent if output else Path("build")) / ".cache"
 
 
 def check(content_dir: Path, strict: bool = False) -> list[Diagnostic]:
