@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from generator import __version__, pipeline
+import generator
+from generator import pipeline
 from generator.errors import ContentError, Diagnostic, GeneratorError, UsageError
 from generator.ids import write_missing_keys
 from generator.progress import terminal_progress
@@ -49,15 +50,27 @@ def library_errors(command: F) -> F:
         except UsageError as failure:
             click.echo(f"error: {failure}", err=True)
             sys.exit(EXIT_USAGE)
-        except (GeneratorError, OSError) as failure:
+        except OSError as failure:  # e.g. an output folder that cannot be created
+            where = f" {failure.filename}" if failure.filename else ""
+            click.echo(f"error: cannot access{where}: {failure.strerror or failure}", err=True)
+            sys.exit(EXIT_USAGE)
+        except GeneratorError as failure:
             click.echo(f"error: {failure}", err=True)
             sys.exit(EXIT_CONTENT)
 
     return wrapper  # type: ignore[return-value]
 
 
+def show_version(context: click.Context, _: click.Parameter, value: bool) -> None:
+    """--version, as click.version_option shows it, with the version read only when asked for."""
+    if value and not context.resilient_parsing:
+        click.echo(f"wahrheiten-deck, version {generator.__version__}")
+        context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="wahrheiten-deck")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
+              help="Show the version and exit.")
 def main() -> None:
     """Compile Markdown training content into an Anki deck (.apkg).
 

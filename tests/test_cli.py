@@ -64,6 +64,15 @@ def test_missing_content_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert "content folder not found" in err
 
 
+def test_unwritable_output_is_a_usage_error(golden_content: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = run("build", str(golden_content), "-o", str(blocker / "deck.apkg"))
+    assert code == 2
+    assert err.startswith(f"error: cannot access {blocker}")
+    assert "Traceback" not in err
+
+
 def test_unknown_option_is_a_usage_error() -> None:
     code, _, _ = run("build", "--no-such-option")
     assert code == 2
