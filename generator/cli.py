@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -133,3 +134,7 @@ from generator.cli_preview import preview, watch, write_build_preview  # noqa: E
 
 main.add_command(preview)
 main.add_command(watch)
+
+# Everything imported so far lives until the process ends: the collector's full passes need not walk it
+# again and again while a build makes its many objects (measured: 60-90 ms of a 10,000-note build).
+gc.freeze()

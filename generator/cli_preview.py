@@ -1,4 +1,7 @@
-"""The preview and watch commands; generator.cli registers them on its command group."""
+"""The preview and watch commands; generator.cli registers them on its command group.
+
+The preview and watch modules are imported when their command runs, so that `build` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,17 @@ import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from generator.errors import Diagnostic
-from generator.pipeline import BuildResult, compile_content
-from generator.preview import DEFAULT_PREVIEW_DIR, PreviewResult, write_preview
+from generator.pipeline import DEFAULT_PREVIEW_DIR, BuildResult, compile_content
 from generator.sources import display_name
-from generator.watch import Rebuild
-from generator.watch import watch as watch_content
+
+if TYPE_CHECKING:
+    from generator.preview import PreviewResult
+    from generator.watch import Rebuild
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +58,8 @@ def preview(content_dir: Path, output: Path) -> None:
 
     Open OUTPUT/index.html in a browser (works offline from disk); nothing is imported into Anki.
     """
+    from generator.preview import write_preview
+
     compiled = compile_content(content_dir)
     report(compiled.warnings)
     echo_preview(write_preview(compiled, output))
@@ -65,6 +71,8 @@ def echo_preview(result: PreviewResult) -> None:
 
 def write_build_preview(result: BuildResult) -> None:
     """`build --preview`: the preview beside the package, from the same compiled deck."""
+    from generator.preview import write_preview
+
     echo_preview(write_preview(result.compiled, result.output.parent / "preview"))
 
 
@@ -81,6 +89,8 @@ def watch(content_dir: Path, output: Path | None, preview_dir: Path) -> None:
     Problems are printed and the last good output is kept. The lock file and CHANGES.md are
     not written: run `build` to cut a release.
     """
+    from generator.watch import watch as watch_content
+
     click.echo(f"watching {display_name(content_dir)} for changes (Ctrl+C stops)")
     try:
         watch_content(content_dir, echo_rebuild, output, preview_dir)

@@ -101,10 +101,13 @@ def _snippet(text: str, start: int) -> str:
     return " ".join(piece.split())
 
 
-def front_text(text: str, number: int) -> str:
-    """What a learner sees on card `number`: its gaps hidden, the other gaps shown as answers."""
+def front_text(text: str, number: int, gaps: tuple[Gap, ...] | None = None) -> str:
+    """What a learner sees on card `number`: its gaps hidden, the other gaps shown as answers.
+
+    `gaps` are the text's scanned gaps, if the caller has them already.
+    """
     pieces, position = [], 0
-    for gap in scan_gaps(text).gaps:
+    for gap in scan_gaps(text).gaps if gaps is None else gaps:
         pieces.append(text[position:gap.start])
         pieces.append("[...]" if gap.number == number else gap.answer)
         position = gap.end

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.errors import Diagnostic, SourceLocation, error
+from generator.jsontext import indented_json
 from generator.sources import display_name
 
 LOCK_FILE = "deck.lock"
@@ -85,9 +87,21 @@ def read_lock(path: Path, diagnostics: list[Diagnostic]) -> Lock | None:
         return None
 
 
-def lock_json(lock: Lock) -> str:
-    data: dict[str, Any] = {"format": LOCK_FORMAT, **asdict(lock)}
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+def lock_text(lock: Lock) -> Iterator[str]:
+    """The lock file's text in chunks: json.dumps(..., ensure_ascii=False, indent=1, sort_keys=True)."""
+    yield from indented_json(lock_data(lock))
+    yield "\n"
+
+
+def lock_data(lock: Lock) -> dict[str, Any]:
+    """The lock as JSON data; like dataclasses.asdict, without its deep copy of every note."""
+    return {
+        "format": LOCK_FORMAT, "deck": lock.deck, "release": lock.release, "released": lock.released,
+        "note_types": {k: vars(v) for k, v in lock.note_types.items()},
+        "notes": {k: vars(v) for k, v in lock.notes.items()},
+        "retired": {k: vars(v) for k, v in lock.retired.items()},
+        "changes": vars(lock.changes),
+    }
 
 
 def _from_json(raw: dict[str, Any]) -> Lock:

@@ -1,4 +1,4 @@
-"""The one configured MarkdownIt and small helpers for walking its syntax tree."""
+"""The configured MarkdownIt parsers (full, and blocks-first for the parse stage) and tree-walking helpers."""
 
 from __future__ import annotations
 
@@ -6,11 +6,31 @@ import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 # html=True so that raw HTML is seen as HTML tokens (and reported), never as text.
 MARKDOWN = MarkdownIt("commonmark", {"html": True}).use(front_matter_plugin)
+
+
+def _inline_with_markup(state: StateCore) -> None:
+    """markdown-it's core `inline` rule, run only on inline text that can contain HTML, links or images.
+
+    Raw HTML and autolinks start with "<", links and images with "[" (linkify is off): text without
+    either gives no token the markup checks look for.
+    """
+    for token in state.tokens:
+        if token.type == "inline" and ("<" in token.content or "[" in token.content):
+            if token.children is None:
+                token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+# The parse stage reads the block structure and each block's raw text; of the inline tokens it needs
+# only HTML, links and images (for markup diagnostics). Leaving out the rest halves parsing time.
+BLOCKS = MarkdownIt("commonmark", {"html": True}).use(front_matter_plugin)
+BLOCKS.core.ruler.at("inline", _inline_with_markup)
 KEY_COMMENT = re.compile(r"<!--\s*key:\s*(.*?)\s*-->")
 
 

@@ -10,7 +10,7 @@ from markdown_it.tree import SyntaxTreeNode
 from generator.errors import Diagnostic, SourceLocation, error
 from generator.frontmatter import FrontMatter, field_line, parse_front_matter
 from generator.markup import is_comment, markup_diagnostics
-from generator.mdtree import MARKDOWN, KeySlot, block_source, heading_text, line_of
+from generator.mdtree import BLOCKS, KeySlot, block_source, heading_text, line_of
 from generator.model import DeckInfo, Truth
 from generator.notefields import NoteBuilder
 from generator.sources import SourceFile
@@ -110,7 +110,7 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
 
 
 def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[SyntaxTreeNode]:
-    tokens = MARKDOWN.parse(source.text)
+    tokens = BLOCKS.parse(source.text)
     diagnostics.extend(markup_diagnostics(tokens, source.display, source.root))
     return list(SyntaxTreeNode(tokens).children)
 

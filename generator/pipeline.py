@@ -10,7 +10,7 @@ from pathlib import Path
 from generator.cache import BuildCache
 from generator.description import deck_description
 from generator.errors import ContentError, Diagnostic, UsageError
-from generator.lock import Lock, lock_json, lock_path, read_lock
+from generator.lock import Lock, lock_path, lock_text, read_lock
 from generator.media import MediaSet, collect_media
 from generator.model import Content, Truth
 from generator.package import atomic_write, package_bytes
@@ -21,6 +21,8 @@ from generator.render import RenderedDeck, render_deck
 from generator.sources import display_name, read_sources
 from generator.validate import validate
 from generator.workers import parse_truth_files
+
+DEFAULT_PREVIEW_DIR = Path("build") / "preview"  # here, not in generator.preview: the CLI shows it cheaply
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def build(content_dir: Path, output: Path | None = None, strict: bool = False,
     progress.stage("write")
     atomic_write(output, compiled.package)
     atomic_write(changes, compiled.release_notes.encode())
-    atomic_write(lock_path(content_dir), lock_json(compiled.lock).encode())
+    atomic_write(lock_path(content_dir), (chunk.encode() for chunk in lock_text(compiled.lock)))
     if build_cache:
         build_cache.save()
     return BuildResult(output, changes, compiled)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from generator.errors import UsageError
 from generator.package import atomic_write
-from generator.pipeline import Compiled
+from generator.pipeline import DEFAULT_PREVIEW_DIR, Compiled
 from generator.preview_cards import PreviewCard, preview_cards
 from generator.preview_page import page_html
 from generator.render import Renderer
 
-DEFAULT_PREVIEW_DIR = Path("build") / "preview"
 INDEX = "index.html"
 # Only files named like the deck's media (generator.media) are ever removed from the folder.
 MEDIA_NAME = re.compile(r"wk-[0-9a-f]{16}\.[a-z]+")

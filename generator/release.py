@@ -6,31 +6,16 @@ strictly greater than the learner's copy; a note type's templates and CSS likewi
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Iterator
 
 from generator.errors import Diagnostic, SourceLocation, error
 from generator.lock import Changes, Lock, LockedNote, LockedNoteType, RetiredNote
 from generator.notetypes import KEY_FIELD, NOTE_TYPES, NoteType, stylesheet
-from generator.render import CardNote, RenderedDeck
-
-TAG = re.compile(r"<[^>]+>")
-GAP = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}")
-
-
-def note_hash(note: CardNote) -> str:
-    return _digest([note.note_type.id, note.fields, note.tags])
+from generator.render import CardNote, RenderedDeck, content_digest
 
 
 def note_type_hash(note_type: NoteType) -> str:
-    return _digest([note_type.name, note_type.fields, note_type.template_html(), stylesheet()])
-
-
-def note_label(note: CardNote, width: int = 70) -> str:
-    text = " ".join(GAP.sub(r"\1", TAG.sub(" ", note.fields[0])).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return content_digest([note_type.name, note_type.fields, note_type.template_html(), stylesheet()])
 
 
 def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
@@ -41,12 +26,12 @@ def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
     added: list[str] = []
     changed: list[str] = []
     for note in deck.notes:
-        digest, previous = note_hash(note), old.notes.get(note.key)
+        digest, previous = note.hash, old.notes.get(note.key)
         unchanged = previous is not None and previous.hash == digest
         (added if previous is None else changed if not unchanged else []).append(note.key)
         notes[note.key] = LockedNote(note.guid, note.note_type.kind, digest,
                                      previous.mod if unchanged and previous else fresh,
-                                     note.cloze_gaps, note_label(note))
+                                     note.cloze_gaps, note.label)
     note_types, types_changed = _plan_note_types(old, fresh)
     gone = sorted(set(old.notes) - set(notes))
     changes = Changes(tuple(added), tuple(changed), tuple(gone), tuple(types_changed))
@@ -154,7 +139,3 @@ def release_notes(deck: RenderedDeck, lock: Lock) -> str:
         lines += ["", "Kartenvorlagen oder Stil wurden geändert: "
                   + ", ".join(NOTE_TYPES[k].name for k in changes.note_types)]  # type: ignore[index]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()[:20]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,11 +26,21 @@ VERDICTS = {"say": "Sagen", "avoid": "Vermeiden"}
 # Text without Markdown syntax and without characters HTML escapes renders as itself (most fields):
 # parser and sanitiser are skipped for it (measured: rendering 10,000 notes 1.1 s -> 0.45 s).
 # Valid for the parser's inline rules as configured; tests/test_incremental.py compares both paths.
-PLAIN_TEXT = re.compile(r"[^\\`*_\[\]<>&\x00-\x1f\x7f-\x9f\u00a0\ufeff]*")
+PLAIN_CHAR = r"[^\\`*_\[\]<>&\x00-\x1f\x7f-\x9f\u00a0\ufeff]"
+PLAIN_TEXT = re.compile(f"{PLAIN_CHAR}*")
+# Plain text with "**fett**" (the next most common field) renders as that text with <strong> pairs: by
+# CommonMark's flanking rules an opening "**" after a space (or at the start) before a letter or digit
+# and a closing one after a letter or digit before a space, the end or . , ; : ! ? make a strong pair.
+PLAIN_BOLD = re.compile(
+    rf"(?:{PLAIN_CHAR}*(?<![^ ])\*\*(?=[^\W_]){PLAIN_CHAR}*(?<=[^\W_])\*\*(?![^ .,;:!?]))+{PLAIN_CHAR}*")
+BOLD_PAIR = re.compile(r"\*\*([^*]+)\*\*")
 PLAIN_INLINE = (not MARKDOWN.options["linkify"] and not MARKDOWN.options["typographer"]
                 and set(MARKDOWN.inline.ruler.get_active_rules()) <= {
                     "text", "newline", "escape", "backticks", "emphasis", "link", "image", "autolink",
                     "html_inline", "entity"})
+TAG = re.compile(r"<[^>]+>")
+GAP = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}")
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False), made once
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,9 @@ class CardNote:
     due: int
     cloze_gaps: tuple[tuple[int, str], ...]  # (number, answer) of every gap, in text order
     location: SourceLocation
+    # Kept with the rendered note (and so in the build cache): the lock records both for every note.
+    hash: str  # of note type, fields and tags: what the lock compares to see a changed note
+    label: str  # the first field as plain text, shortened: how release notes name the note
 
     @property
     def cloze_numbers(self) -> tuple[int, ...]:
@@ -72,6 +87,8 @@ class Renderer:
     def inline(self, markdown: str) -> str:
         if PLAIN_INLINE and PLAIN_TEXT.fullmatch(markdown):
             return markdown
+        if PLAIN_INLINE and PLAIN_BOLD.fullmatch(markdown):
+            return BOLD_PAIR.sub(r"<strong>\1</strong>", markdown)
         return self.sanitise(MARKDOWN.renderInline(markdown).replace("\n", " "))
 
     def block(self, markdown: str) -> str:
@@ -118,12 +135,24 @@ def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth, first_due: in
 def render_note(renderer: Renderer, deck: DeckInfo, truth: Truth, note: Note, target_deck: int,
                 due: int) -> CardNote:
     gaps = cloze.scan_gaps(note.text).gaps if isinstance(note, ClozeNote) else ()
+    note_type = NOTE_TYPES[note.kind]
+    fields, tags = note_fields(renderer, truth, note), note_tags(deck, truth, note)
     return CardNote(
-        key=note.key, guid=note_guid(deck.key, note.key), note_type=NOTE_TYPES[note.kind],
-        fields=note_fields(renderer, truth, note), tags=note_tags(deck, truth, note),
+        key=note.key, guid=note_guid(deck.key, note.key), note_type=note_type, fields=fields, tags=tags,
         deck_id=target_deck, due=due, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
-        location=note.location,
+        location=note.location, hash=content_digest([note_type.id, fields, tags]),
+        label=note_label(fields[0]),
     )
+
+
+def content_digest(value: object) -> str:
+    """The lock's hash of `value`: SHA-256 of its compact JSON, 20 hex digits."""
+    return hashlib.sha256(_COMPACT_JSON.encode(value).encode()).hexdigest()[:20]
+
+
+def note_label(first_field: str, width: int = 70) -> str:
+    text = " ".join(GAP.sub(r"\1", TAG.sub(" ", first_field)).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def note_tags(deck: DeckInfo, truth: Truth, note: Note) -> tuple[str, ...]:

@@ -96,7 +96,7 @@ def _cloze_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
     for gap in scan.gaps:
         at = _line_in(note, gap.start)
         yield from too_long(at, f"the answer of c{gap.number}", "cloze answer", gap.answer)
-        front = cloze.front_text(note.text, gap.number) + " " + truth.title
+        front = cloze.front_text(note.text, gap.number, scan.gaps) + " " + truth.title
         if gap.answer.casefold() in front.casefold():
             yield warning(at, f"the answer „{gap.answer}“ of c{gap.number} is visible on "
                           "the card's front", "rephrase so the card cannot be answered from its wording")

@@ -18,8 +18,8 @@ from generator.errors import ContentError, Diagnostic, GeneratorError, UsageErro
 from generator.lock import LOCK_FILE
 from generator.media import IMAGE_TYPES
 from generator.package import atomic_write
-from generator.pipeline import compile_content
-from generator.preview import DEFAULT_PREVIEW_DIR, write_preview
+from generator.pipeline import DEFAULT_PREVIEW_DIR, compile_content
+from generator.preview import write_preview
 
 WATCHED_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 STEP_MS = 50  # a save is picked up once nothing changed for one step: editors write in bursts

@@ -7,7 +7,9 @@ the progress bar, which is wired into the same pipeline stages.
 from __future__ import annotations
 
 import io
+import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -15,14 +17,19 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import cache, pipeline, render, workers
+from generator import cache, jsontext, pipeline, render, workers
 from generator.cache import BuildCache
 from generator.cli import main
 from generator.errors import ContentError
+from generator.jsontext import indented_json
+from generator.lock import LOCK_FORMAT, Changes, Lock, LockedNote, lock_data, lock_path, lock_text, read_lock
+from generator.markup import markup_diagnostics
+from generator.mdtree import BLOCKS, MARKDOWN
 from generator.media import MediaSet
 from generator.parse import ParsedFile, parse_truth_file
 from generator.progress import NO_PROGRESS, Progress, TerminalBar, terminal_progress
 from generator.sources import SourceFile, read_sources
+from tests.test_properties import markdownish
 
 NOW = 1_800_000_000
 LATER = NOW + 3600
@@ -174,11 +181,88 @@ def test_plain_text_renders_as_the_parser_and_sanitiser_render_it(text: str) -> 
     assert renderer.inline(text) == full
 
 
+BOLDISH = st.lists(st.one_of(PLAIN, st.sampled_from(
+    ["**", " **", "** ", "**Wort**", " **zwei Wörter**", "**ä**", "**1**", ".", ",", "!", "?", ";", ":", ")",
+     "(", '"', "'", "-", " ", "  ", "a", "Ü", "7", "\u3000", "\u2028", "{{c1::", "}}"])),
+    max_size=12).map("".join)
+
+
+@given(BOLDISH)
+def test_plain_text_with_bold_renders_as_the_parser_and_sanitiser_render_it(text: str) -> None:
+    renderer = render.Renderer(MediaSet({}, ()))
+    try:
+        render.PLAIN_INLINE = False
+        full = renderer.inline(text)
+    finally:
+        render.PLAIN_INLINE = True
+    assert renderer.inline(text) == full
+
+
 def test_the_shortcut_is_on_for_the_configured_parser() -> None:
     assert render.PLAIN_INLINE
     assert render.PLAIN_TEXT.fullmatch("Der Kunde „zahlt“ {{c1::mehr}} – nicht weniger!")
     for markup in ("**fett**", "a & b", "<b>", "x\ny", "[Link](https://x.de)", "`Code`"):
         assert not render.PLAIN_TEXT.fullmatch(markup)
+    assert render.PLAIN_BOLD.fullmatch("Der **Kunde**, nicht **der Preis** zählt.")
+    for markup in ("x**a**", "**a**b", "** a**", "**a **", '**"a"**', "***a***", "**a*b**", "**a**.**b**"):
+        assert not render.PLAIN_BOLD.fullmatch(markup)
+
+
+# Lock text: exactly json.dumps's indented text, built faster and streamed in chunks.
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+JSON_VALUES = st.recursive(
+    JSON_SCALARS, lambda inner: st.lists(inner) | st.tuples(inner, inner) | st.dictionaries(st.text(), inner),
+    max_leaves=40)
+
+
+def dumped(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@given(JSON_VALUES)
+def test_indented_json_is_the_text_of_json_dumps(value: object) -> None:
+    assert "".join(indented_json(value)) == dumped(value)
+
+
+def test_the_lock_text_is_json_dumps_of_the_lock(golden_content: Path, tmp_path: Path) -> None:
+    pipeline.build(golden_content, tmp_path / "deck.apkg", now=NOW)
+    written = lock_path(golden_content).read_text(encoding="utf-8")
+    lock = read_lock(lock_path(golden_content), [])
+    assert lock is not None and lock.notes
+    assert lock_data(lock) == {"format": LOCK_FORMAT, **asdict(lock)}
+    assert written == "".join(lock_text(lock)) == dumped({"format": LOCK_FORMAT, **asdict(lock)}) + "\n"
+
+
+def test_a_large_lock_is_written_in_chunks() -> None:
+    notes = {f"note-{n:05}": LockedNote(f"guid{n}", "cloze", "h" * 16, NOW, ((1, "Antwort „ä“"),),
+                                        f"Notiz {n}") for n in range(5000)}
+    lock = Lock("deck", 1, NOW, notes=notes, changes=Changes(added=tuple(notes)))
+    chunks = list(lock_text(lock))
+    assert len(chunks) > 10 and max(map(len, chunks)) < 2 * jsontext.CHUNK_CHARS
+    assert "".join(chunks) == dumped({"format": LOCK_FORMAT, **asdict(lock)}) + "\n"
+
+
+# The parse stage's parser runs inline rules only where markup diagnostics can find something.
+
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden" / "content"
+
+
+@given(markdownish)
+def test_the_blocks_parser_gives_the_full_parsers_blocks_and_markup_diagnostics(text: str) -> None:
+    full, blocks = MARKDOWN.parse(text), BLOCKS.parse(text)
+    assert [(t.type, t.map, t.content) for t in blocks] == [(t.type, t.map, t.content) for t in full]
+    assert markup_diagnostics(blocks, "x.md", GOLDEN) == markup_diagnostics(full, "x.md", GOLDEN)
+
+
+def test_the_blocks_parser_differs_from_the_full_one_only_in_its_inline_rule() -> None:
+    assert not MARKDOWN.options["linkify"] and BLOCKS.options == MARKDOWN.options
+    assert BLOCKS.block.ruler.get_active_rules() == MARKDOWN.block.ruler.get_active_rules()
+    assert BLOCKS.core.ruler.get_active_rules() == MARKDOWN.core.ruler.get_active_rules()
+    # Each rule that makes HTML, link or image tokens starts at "<", "[" or "![".
+    assert set(MARKDOWN.inline.ruler.get_active_rules()) <= {
+        "text", "newline", "escape", "backticks", "emphasis", "link", "image", "autolink", "html_inline",
+        "entity"}
 
 
 # Progress bar: only on a terminal, only after a second, erased at the end.
