@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.lock import lock_path, read_lock
 from generator.mdtree import KeySlot
 from generator.package import atomic_write
 from generator.parse import ParsedFile, parse_deck_file, parse_truth_file
@@ -23,7 +24,7 @@ def write_missing_keys(content_dir: Path) -> list[Path]:
     sources = read_sources(content_dir)
     parsed = [(s, parse_deck_file(s)) for s in ([sources.deck] if sources.deck else [])]
     parsed += [(s, parse_truth_file(s)) for s in sources.truths]
-    taken = _existing_keys(parsed)
+    taken = _existing_keys(parsed) | _released_keys(content_dir)
     changed = []
     for source, result in parsed:
         if result.key_slots:
@@ -38,6 +39,12 @@ def _existing_keys(parsed: list[tuple[SourceFile, ParsedFile]]) -> set[str]:
         keys.update(re.findall(r"<!--\s*key:\s*(\S+?)\s*-->", source.text))
         keys.update(re.findall(r"^key:\s*(\S+)\s*$", source.text, re.MULTILINE))
     return keys
+
+
+def _released_keys(content_dir: Path) -> set[str]:
+    """Keys of released and retired notes: a retired note's key is never handed out again."""
+    lock = read_lock(lock_path(content_dir), [])  # a broken lock is reported by check and build
+    return set(lock.notes) | set(lock.retired) if lock else set()
 
 
 def _write(source: SourceFile, slots: tuple[KeySlot, ...], taken: set[str]) -> None:

@@ -6,6 +6,7 @@ and re-imports it into the same collection: no duplicates, no conflicts, history
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -161,6 +162,26 @@ def test_removing_a_note_lists_it_for_deletion(golden_content: Path, learner: Le
     import_package(fresh, built.output)
     assert fresh.find_notes("Schlüssel:fragen-arzt") == []
     fresh.close()
+
+
+def test_a_retired_key_is_never_handed_out_again(golden_content: Path, tmp_path: Path) -> None:
+    truth = golden_content / "02-fragen.md"
+    edit(truth, "  <!-- key: fragen-arzt -->\n", "")
+    without_key = truth.read_text(encoding="utf-8")
+    pipeline_ids(golden_content)
+    (given,) = set(re.findall(r"key: (fragen-\w+) ", truth.read_text(encoding="utf-8"))) - {
+        "fragen-sagen", "fragen-runde"}
+    pipeline.build(golden_content, tmp_path / "v1.apkg", now=RELEASE_1)
+    edit(truth, f"{cloze_line(truth)}  <!-- key: {given} -->\n", "")
+    assert given in pipeline.build(golden_content, tmp_path / "v2.apkg", now=RELEASE_2).compiled.lock.retired
+    truth.write_text(without_key, encoding="utf-8")  # the same note again, at the same place
+    pipeline_ids(golden_content)
+    assert f"key: {given} " not in truth.read_text(encoding="utf-8")
+
+
+def cloze_line(truth: Path) -> str:
+    return next(line + "\n" for line in truth.read_text(encoding="utf-8").splitlines()
+                if "{{c1::Arzt-Effekt}}" in line)
 
 
 def test_changing_the_stylesheet_arrives(golden_content: Path, learner: Learner, tmp_path: Path,
