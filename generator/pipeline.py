@@ -74,9 +74,20 @@ def load(content_dir: Path, cache: BuildCache | None = None, progress: Progress 
     return content, media, diagnostics
 
 
-def compile_content(content_dir: Path, strict: bool = False, now: int | None = None,
-                    cache: BuildCache | None = None, progress: Progress = NO_PROGRESS) -> Compiled:
-    """Compile without writing anything; raises ContentError with every problem found."""
+@dataclass(frozen=True)
+class Checked:
+    """Content that passed every check, rendered, with the lock it is released against."""
+
+    content: Content
+    media: MediaSet
+    deck: RenderedDeck
+    old_lock: Lock | None
+    warnings: tuple[Diagnostic, ...]
+
+
+def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | None = None,
+                  progress: Progress = NO_PROGRESS) -> Checked:
+    """Read, parse, validate, render and compare with the lock; raises ContentError with every problem."""
     content, media, diagnostics = load(content_dir, cache, progress)
     if content is None or media is None or _failed(diagnostics, strict):
         raise ContentError(diagnostics)
@@ -87,12 +98,20 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
     diagnostics.extend(hazards(deck, old, display_name(lock_file)))
     if _failed(diagnostics, strict):
         raise ContentError(diagnostics)
+    return Checked(content, media, deck, old, tuple(diagnostics))
+
+
+def compile_content(content_dir: Path, strict: bool = False, now: int | None = None,
+                    cache: BuildCache | None = None, progress: Progress = NO_PROGRESS) -> Compiled:
+    """Compile without writing anything; raises ContentError with every problem found."""
+    checked = check_content(content_dir, strict, cache, progress)
+    deck, old = checked.deck, checked.old_lock
     lock = plan_release(deck, old, build_time() if now is None else now)
-    description = deck_description(content.deck, deck, lock.release)
+    description = deck_description(checked.content.deck, deck, lock.release)
     progress.stage("package")
-    return Compiled(content, deck, media, lock, package_bytes(deck, lock, media.files, description),
-                    release_notes(deck, lock), tuple(diagnostics),
-                    new_release=old is None or lock.release != old.release)
+    package = package_bytes(deck, lock, checked.media.files, description)
+    return Compiled(checked.content, deck, checked.media, lock, package, release_notes(deck, lock),
+                    checked.warnings, new_release=old is None or lock.release != old.release)
 
 
 def build(content_dir: Path, output: Path | None = None, strict: bool = False,
@@ -124,7 +143,7 @@ def cache_dir(output: Path | None) -> Path:
 def check(content_dir: Path, strict: bool = False) -> list[Diagnostic]:
     """Every problem a build would report (including release hazards), without writing anything."""
     try:
-        return list(compile_content(content_dir, strict, now=0).warnings)
+        return list(check_content(content_dir, strict).warnings)  # no release planned, no package made
     except ContentError as failure:
         return list(failure.diagnostics)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,16 @@ def import_package(collection: Collection, package: Path) -> ImportCounts:
     return ImportCounts(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting),
                         len(log.first_field_match), len(log.missing_notetype), len(log.missing_deck),
                         len(log.empty_first_field))
+
+
+@contextmanager
+def imported_collection(package: Path, folder: Path) -> Iterator[tuple[Collection, ImportCounts]]:
+    """A fresh collection in `folder` with `package` imported; closed afterwards."""
+    collection = open_collection(folder)
+    try:
+        yield collection, import_package(collection, package)
+    finally:
+        collection.close()
 
 
 def all_cards(collection: Collection) -> list:  # type: ignore[type-arg]

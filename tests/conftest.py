@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from anki.collection import Collection
 
 from generator import pipeline
 from generator.ids import write_missing_keys
+from tests.anki_support import imported_collection
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT = ROOT / "content"
@@ -36,3 +38,12 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pipeline
     shutil.copytree(DEFAULT_CONTENT, content)
     write_missing_keys(content)
     yield pipeline.build(content, folder / "build" / "deck.apkg", now=1_800_000_000)
+
+
+@pytest.fixture(scope="session")
+def default_collection(default_build: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
+                       ) -> Iterator[Collection]:
+    """The default deck imported once into a fresh Anki collection; tests only read it."""
+    with imported_collection(default_build.output, tmp_path_factory.mktemp("anki")) as (collection, counts):
+        assert counts.new == default_build.notes and counts.conflicting == 0
+        yield collection

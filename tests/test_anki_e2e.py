@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,15 @@ from anki.collection import Collection
 
 from generator import pipeline
 from generator.notetypes import NOTE_TYPES
-from tests.anki_support import all_cards, import_package, open_collection
+from tests.anki_support import all_cards
 
 STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 LEAKS = ("**", "{{", "}}", "](", "<!--", "&lt;", "::")
 
 
-@pytest.fixture(scope="module")
-def collection(default_build: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[Collection]:
-    col = open_collection(tmp_path_factory.mktemp("anki"))
-    counts = import_package(col, default_build.output)
-    assert counts.new == default_build.notes and counts.conflicting == 0
-    yield col
-    col.close()
+@pytest.fixture
+def collection(default_collection: Collection) -> Collection:
+    return default_collection
 
 
 def visible(html: str) -> str:

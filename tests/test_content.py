@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from generator import pipeline
 from generator.cloze import scan_gaps
 from generator.model import ClozeNote
 from generator.notetypes import NOTE_TYPES
-from tests.anki_support import import_package, open_collection
 from tests.conftest import DEFAULT_CONTENT
 
 WORD_LIST = DEFAULT_CONTENT / "wortliste.txt"
@@ -25,13 +23,9 @@ KEY_TERMS = ("Herdentrieb", "Mode/Trend", "Selbstanspruch", "Arzt-Effekt", "Mitt
              "Fußabstreifer", "Scheinargument", "Provokation")
 
 
-@pytest.fixture(scope="module")
-def collection(default_build: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[Collection]:
-    col = open_collection(tmp_path_factory.mktemp("content"))
-    import_package(col, default_build.output)
-    yield col
-    col.close()
+@pytest.fixture
+def collection(default_collection: Collection) -> Collection:
+    return default_collection
 
 
 def notes_of(col: Collection, deck_key: str, truth_tag: str, kind: str) -> list:  # type: ignore[type-arg]

@@ -170,15 +170,19 @@ PLAIN = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\\`
                 max_size=40).filter(lambda t: render.PLAIN_TEXT.fullmatch(t) is not None)
 
 
+def full_path_inline(renderer: render.Renderer, text: str) -> str:
+    """What the parser and sanitiser make of `text`, with the plain-text shortcuts switched off."""
+    try:
+        render.PLAIN_INLINE = False
+        return renderer.inline(text)
+    finally:
+        render.PLAIN_INLINE = True
+
+
 @given(PLAIN)
 def test_plain_text_renders_as_the_parser_and_sanitiser_render_it(text: str) -> None:
     renderer = render.Renderer(MediaSet({}, ()))
-    try:
-        render.PLAIN_INLINE = False
-        full = renderer.inline(text)
-    finally:
-        render.PLAIN_INLINE = True
-    assert renderer.inline(text) == full
+    assert renderer.inline(text) == full_path_inline(renderer, text)
 
 
 BOLDISH = st.lists(st.one_of(PLAIN, st.sampled_from(
@@ -190,12 +194,7 @@ BOLDISH = st.lists(st.one_of(PLAIN, st.sampled_from(
 @given(BOLDISH)
 def test_plain_text_with_bold_renders_as_the_parser_and_sanitiser_render_it(text: str) -> None:
     renderer = render.Renderer(MediaSet({}, ()))
-    try:
-        render.PLAIN_INLINE = False
-        full = renderer.inline(text)
-    finally:
-        render.PLAIN_INLINE = True
-    assert renderer.inline(text) == full
+    assert renderer.inline(text) == full_path_inline(renderer, text)
 
 
 def test_the_shortcut_is_on_for_the_configured_parser() -> None:

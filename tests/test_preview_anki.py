@@ -15,7 +15,7 @@ from generator.ids import write_missing_keys
 from generator.preview import write_preview
 from generator.preview_cards import PreviewCard
 from generator.preview_template import Side, cloze_filter, encode_attribute, field_is_empty, render
-from tests.anki_support import all_cards, import_package, open_collection
+from tests.anki_support import all_cards, imported_collection
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 STYLE = re.compile(r"^<style>.*?</style>", re.DOTALL)
@@ -152,10 +152,8 @@ def preview(built: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def collection(built: pipeline.BuildResult, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[Collection]:
-    col = open_collection(tmp_path_factory.mktemp("anki"))
-    import_package(col, built.output)
-    yield col
-    col.close()
+    with imported_collection(built.output, tmp_path_factory.mktemp("anki")) as (col, _):
+        yield col
 
 
 def normalised(html: str) -> str:
