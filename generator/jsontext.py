@@ -15,9 +15,15 @@ from typing import Any
 INDENT = " "
 CHUNK_CHARS = 1 << 16  # chunks of about this many characters: few writes, little memory
 STREAMED_DEPTH = 2  # containers above this depth are split into one chunk per entry
-_encode_string = json.encoder.encode_basestring  # the C version if available, as json.dumps uses it
+encode_string = json.encoder.encode_basestring  # the C version if available, as json.dumps uses it
 _CONSTANTS = {True: "true", False: "false", None: "null"}
 _FLOATS = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+
+
+class Indented(str):
+    """A value's JSON text, already indented for the depth it is placed at: used as it is."""
+
+    __slots__ = ()
 
 
 def indented_json(value: Any) -> Iterator[str]:
@@ -64,8 +70,10 @@ def _entries(value: dict[str, Any] | list[Any] | tuple[Any, ...]) -> Iterator[tu
 
 def _text(value: Any, depth: int) -> str:
     kind = type(value)  # exact types first: the common cases, cheaply
+    if kind is Indented:
+        return str(value)
     if kind is str:
-        return _encode_string(value)
+        return encode_string(value)
     if kind is int:
         return int.__repr__(value)
     if isinstance(value, dict):
@@ -78,10 +86,10 @@ def _text(value: Any, depth: int) -> str:
         if not value:
             return "[]"
         inner = "\n" + INDENT * (depth + 1)
-        items = [_encode_string(item) if type(item) is str else _text(item, depth + 1) for item in value]
+        items = [encode_string(item) if type(item) is str else _text(item, depth + 1) for item in value]
         return "[" + inner + ("," + inner).join(items) + "\n" + INDENT * depth + "]"
     if isinstance(value, str):
-        return _encode_string(value)
+        return encode_string(value)
     return _scalar(value)
 
 
@@ -98,4 +106,4 @@ def _scalar(value: Any) -> str:
 def _key(key: object) -> str:
     if type(key) is not str and not isinstance(key, str):
         raise TypeError(f"keys must be str here, not {type(key).__name__}")
-    return _encode_string(key)
+    return encode_string(key)

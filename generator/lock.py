@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.jsontext import indented_json
+from generator.jsontext import Indented, encode_string, indented_json
 from generator.sources import display_name
 
 LOCK_FILE = "deck.lock"
@@ -89,8 +89,27 @@ def read_lock(path: Path, diagnostics: list[Diagnostic]) -> Lock | None:
 
 def lock_text(lock: Lock) -> Iterator[str]:
     """The lock file's text in chunks: json.dumps(..., ensure_ascii=False, indent=1, sort_keys=True)."""
-    yield from indented_json(lock_data(lock))
+    data = lock_data(lock)
+    data["notes"] = {key: Indented(_note_json(note)) for key, note in lock.notes.items()}
+    yield from indented_json(data)
     yield "\n"
+
+
+# _note_json writes these fields in this (sorted) order; a new field must be added there too.
+assert tuple(f.name for f in fields(LockedNote)) == ("guid", "kind", "hash", "mod", "clozes", "label")
+
+
+def _note_json(note: LockedNote) -> str:
+    """One note's JSON as json.dumps indents it in the lock (at depth 2); a note's general
+    encoding took most of the time of writing a large lock."""
+    if note.clozes:
+        gaps = ",\n    ".join(f"[\n     {int(n)!r},\n     {encode_string(a)}\n    ]" for n, a in note.clozes)
+        clozes = f"[\n    {gaps}\n   ]"
+    else:
+        clozes = "[]"
+    return (f'{{\n   "clozes": {clozes},\n   "guid": {encode_string(note.guid)},\n   "hash": '
+            f'{encode_string(note.hash)},\n   "kind": {encode_string(note.kind)},\n   "label": '
+            f'{encode_string(note.label)},\n   "mod": {int(note.mod)!r}\n  }}')
 
 
 def lock_data(lock: Lock) -> dict[str, Any]:
