@@ -186,13 +186,14 @@ def test_plain_text_renders_as_the_parser_and_sanitiser_render_it(text: str) -> 
 
 
 BOLDISH = st.lists(st.one_of(PLAIN, st.sampled_from(
-    ["**", " **", "** ", "**Wort**", " **zwei Wörter**", "**ä**", "**1**", ".", ",", "!", "?", ";", ":", ")",
+    ["**", " **", "** ", "**Wort**", " **zwei Wörter**", "**ä**", "**1**", "*", " *", "* ", "*Wort*",
+     " *zwei Wörter*", "*ä*", "***", " ***x***", ".", ",", "!", "?", ";", ":", ")",
      "(", '"', "'", "-", " ", "  ", "a", "Ü", "7", "\u3000", "\u2028", "{{c1::", "}}"])),
     max_size=12).map("".join)
 
 
 @given(BOLDISH)
-def test_plain_text_with_bold_renders_as_the_parser_and_sanitiser_render_it(text: str) -> None:
+def test_plain_text_with_bold_or_italics_renders_as_the_parser_and_sanitiser_render_it(text: str) -> None:
     renderer = render.Renderer(MediaSet({}, ()))
     assert renderer.inline(text) == full_path_inline(renderer, text)
 
@@ -202,9 +203,10 @@ def test_the_shortcut_is_on_for_the_configured_parser() -> None:
     assert render.PLAIN_TEXT.fullmatch("Der Kunde „zahlt“ {{c1::mehr}} – nicht weniger!")
     for markup in ("**fett**", "a & b", "<b>", "x\ny", "[Link](https://x.de)", "`Code`"):
         assert not render.PLAIN_TEXT.fullmatch(markup)
-    assert render.PLAIN_BOLD.fullmatch("Der **Kunde**, nicht **der Preis** zählt.")
-    for markup in ("x**a**", "**a**b", "** a**", "**a **", '**"a"**', "***a***", "**a*b**", "**a**.**b**"):
-        assert not render.PLAIN_BOLD.fullmatch(markup)
+    assert render.PLAIN_EMPHASIS.fullmatch("Der **Kunde**, nicht *der Preis* zählt.")
+    for markup in ("x**a**", "**a**b", "** a**", "**a **", '**"a"**', "***a***", "**a*b**", "**a**.**b**",
+                   "*a**", "**a*", "x*a*", "*a*b", "*a*.*b*"):
+        assert not render.PLAIN_EMPHASIS.fullmatch(markup)
 
 
 # Lock text: exactly json.dumps's indented text, built faster and streamed in chunks.

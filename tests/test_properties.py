@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
+import genanki
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,9 @@ from generator import cloze, pipeline
 from generator.cli import main
 from generator.errors import ContentError, Diagnostic
 from generator.ids import write_missing_keys
+from generator.notetypes import note_guid
 from generator.parse import parse_deck_file, parse_truth_file
+from generator.render import content_digest, note_digest
 from generator.sources import SourceFile
 
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid_minimal"
@@ -191,3 +194,22 @@ def test_pathological_files_give_diagnostics() -> None:
             with valid_copy() as content:
                 (content / target).write_text(text, encoding="utf-8")
                 deck_or_diagnostics(content)
+
+
+@given(deck_key=st.text(max_size=30), note_key=st.text(max_size=40))
+def test_note_guids_are_genankis_guids(deck_key: str, note_key: str) -> None:
+    assert note_guid(deck_key, note_key) == genanki.guid_for(deck_key, note_key)
+
+
+def test_note_guids_keep_their_leading_digits() -> None:
+    keys = [f"n{i}" for i in range(20_000)]
+    guids = [note_guid("deck", key) for key in keys]
+    assert guids == [genanki.guid_for("deck", key) for key in keys]
+    assert {len(g) for g in guids} >= {9, 10}  # some numbers have fewer base-91 digits
+
+
+@given(type_id=st.integers(0, 2**53), fields=st.lists(st.text(), max_size=5),
+       tags=st.lists(st.text(), max_size=3))
+def test_note_digest_is_the_content_digest_of_its_values(type_id: int, fields: list[str],
+                                                         tags: list[str]) -> None:
+    assert note_digest(type_id, tuple(fields), tuple(tags)) == content_digest([type_id, fields, tags])
