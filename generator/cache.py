@@ -1,12 +1,13 @@
-"""Results of earlier builds (build/.cache): parsed files and rendered truths, keyed by what they depend on.
+"""Results of earlier builds (build/.cache): each truth file compiled, keyed by what it depends on.
 
-A parsed file's key covers its text, path and shown name, and the names, sizes and times of the
-content folder's other files (the parser checks that images exist); a rendered truth's key
-covers the parsed truth, the deck's key and title and the images. Every key also covers the
-generator's own code and its libraries' versions, so a change there misses every entry.
-Entries are pickles, private to this build folder and written only by this program. New
-entries are pickled and written only after a successful build (a failed build leaves build/
-as it was); entries that build did not use are removed then.
+An entry's key covers the file's text, path and shown name, the deck's key and title, and the
+names, sizes and times of the content folder's other files (images are checked and loaded from
+there). Every key also covers the generator's own code and its libraries' versions, so a change
+there misses every entry. Entries are pickles, private to this build folder and written only by
+this program; a damaged one is a miss. An entry is written as soon as its file is compiled, even
+if the build then fails (it is right for its key, and the build after the fix needs it); the
+outputs themselves are never touched by a failed build. After a successful build, the entries it
+did not use are removed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import hashlib
 import os
 import pickle
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import markdown_it
@@ -24,22 +24,21 @@ import nh3
 import yaml
 
 from generator.lock import LOCK_FILE
-from generator.model import DeckInfo, Truth
-from generator.render import RenderedTruth, Renderer, TruthRenderer, render_truth
+from generator.model import DeckInfo
 from generator.sources import SourceFile
 
-CACHE_FORMAT = b"build-cache 2"
+CACHE_FORMAT = b"build-cache 3"
 PACKAGE = Path(__file__).resolve().parent
 
 
 class BuildCache:
-    """Earlier results for one content folder: looked up by key, new ones kept until `save`."""
+    """Earlier results for one content folder, looked up and written by key."""
 
     def __init__(self, folder: Path, salt: bytes) -> None:
         self.folder = folder
         self.salt = salt
         self.used: set[str] = set()
-        self.pending: dict[str, object] = {}
+        self.written: set[str] = set()
 
     @classmethod
     def open(cls, cache_dir: Path, content_dir: Path) -> BuildCache:
@@ -54,8 +53,15 @@ class BuildCache:
             digest.update(len(data).to_bytes(8, "big") + data)
         return digest.hexdigest()
 
-    def source_key(self, source: SourceFile) -> str:
-        return self.key("parse", str(source.path), source.display, str(source.root), source.text)
+    def truth_file_key(self, source: SourceFile, deck: DeckInfo | None) -> str:
+        deck_parts = (deck.key, deck.title) if deck else ("\0", "no deck file")
+        return self.key("truth-file", str(source.path), source.display, str(source.root), source.text,
+                        *deck_parts)
+
+    def entry(self, key: str) -> Path:
+        """Where the entry for `key` is kept (the folder is made here, so that workers can write to it)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder / f"{key}.pickle"
 
     def load(self, key: str) -> object | None:
         """The cached result, or None if there is none (or it cannot be read: then it is made again)."""
@@ -66,42 +72,18 @@ class BuildCache:
         self.used.add(key)
         return found
 
-    def store(self, key: str, result: object) -> None:
-        """Remember a fresh result; pickled and written by `save` once the build has succeeded.
-
-        Results are kept by the build anyway; their pickles, made now, would add to its peak memory.
-        """
-        self.pending[key] = result
+    def mark_written(self, key: str) -> None:
+        """The entry for `key` was written by this build (see `entry`)."""
         self.used.add(key)
+        self.written.add(key)
 
-    def save(self) -> None:
-        """Write the new entries and remove the ones this build did not use."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for key, result in self.pending.items():
-            _replace(self.folder / f"{key}.pickle", pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
-        self.pending.clear()
+    def prune(self) -> None:
+        """Remove the entries this build did not use; call it only after a successful build."""
+        if not self.folder.is_dir():
+            return
         for entry in self.folder.glob("*.pickle"):
             if entry.stem not in self.used:
                 entry.unlink(missing_ok=True)
-
-    def truth_renderer(self) -> TruthRenderer:
-        """`render_truth` with this cache in front (measured: 0.3 s of a 10,000-note rebuild)."""
-
-        def render(renderer: Renderer, deck: DeckInfo, truth: Truth, first_due: int) -> RenderedTruth:
-            images = repr(sorted((ref, m.name) for ref, m in renderer.media.by_reference.items()))
-            identity = pickle.dumps((deck.key, deck.title, truth), pickle.HIGHEST_PROTOCOL)
-            key = self.key("render", images, identity)
-            found = self.load(key)
-            if isinstance(found, tuple) and len(found) == 3:
-                rendered_from, sub, notes = found
-                if rendered_from == first_due:
-                    return sub, notes
-                return sub, tuple(replace(n, due=n.due - rendered_from + first_due) for n in notes)
-            sub, notes = render_truth(renderer, deck, truth, first_due)
-            self.store(key, (first_due, sub, notes))
-            return sub, notes
-
-        return render
 
 
 def code_fingerprint(package: Path = PACKAGE) -> bytes:
@@ -140,7 +122,7 @@ def folder_fingerprint(root: Path) -> bytes:
     return digest.digest()
 
 
-def _replace(path: Path, data: bytes) -> None:
+def write_entry(path: Path, data: bytes) -> None:
     """Write beside, then rename: a reader sees the old entry or the new one. No fsync: it is a cache."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

@@ -46,7 +46,7 @@ def library_errors(command: F) -> F:
             return command(*args, **kwargs)
         except ContentError as failure:
             report(failure.diagnostics)
-            click.echo("build failed: nothing was written", err=True)
+            click.echo("build failed: no output was changed", err=True)
             sys.exit(EXIT_CONTENT)
         except UsageError as failure:
             click.echo(f"error: {failure}", err=True)

@@ -58,7 +58,7 @@ class UsageError(GeneratorError):
 
 
 class ContentError(GeneratorError):
-    """The content has errors; the build was stopped and nothing was written."""
+    """The content has errors; the build was stopped before writing any output."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = tuple(diagnostics)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from generator.errors import Diagnostic, SourceLocation, error
 from generator.mdtree import MARKDOWN
-from generator.model import Content, Note
+from generator.model import Note, Truth
 
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_MEDIA_BYTES = 5_000_000
@@ -34,7 +34,7 @@ class MediaFile:
 @dataclass(frozen=True)
 class MediaSet:
     by_reference: dict[str, MediaFile]  # keyed by the image's src as the Markdown parser gives it
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def files(self) -> tuple[MediaFile, ...]:
@@ -79,42 +79,47 @@ def image_sources(markdown: str) -> Iterator[str]:
                 yield str(child.attrs.get("src", ""))
 
 
-def collect_media(content: Content, content_dir: Path) -> MediaSet:
-    """Load every usable image the content refers to.
+def collect_media(texts: Iterable[tuple[SourceLocation, str]], content_dir: Path) -> MediaSet:
+    """Load every usable image the texts (Markdown, each with where it was written) refer to.
 
     Unusable references are reported by the parser with their exact line and skipped here.
     """
     root = content_dir.resolve()
     found: dict[str, MediaFile] = {}
     diagnostics: list[Diagnostic] = []
-    for location, reference in _references(content):
-        if reference in found or image_problem(reference, root):
-            continue
-        try:
-            data = (root / unquote(reference)).read_bytes()
-        except OSError as exc:
-            diagnostics.append(error(location, f"image `{unquote(reference)}` cannot be read "
-                                     f"({exc.strerror or exc})", IMAGE_HINT))
-            continue
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        found[reference] = MediaFile(f"wk-{digest}{PurePosixPath(unquote(reference)).suffix.lower()}", data)
+    for location, text in texts:
+        for reference in image_sources(text):
+            if reference in found or image_problem(reference, root):
+                continue
+            try:
+                data = (root / unquote(reference)).read_bytes()
+            except OSError as exc:
+                diagnostics.append(error(location, f"image `{unquote(reference)}` cannot be read "
+                                         f"({exc.strerror or exc})", IMAGE_HINT))
+                continue
+            digest = hashlib.sha256(data).hexdigest()[:16]
+            name = f"wk-{digest}{PurePosixPath(unquote(reference)).suffix.lower()}"
+            found[reference] = MediaFile(name, data)
     return MediaSet(found, tuple(diagnostics))
 
 
-def _references(content: Content) -> Iterator[tuple[SourceLocation, str]]:
-    for location, text in _texts(content):
-        for reference in image_sources(text):
-            yield location, reference
+def merge_media(sets: Iterable[MediaSet]) -> MediaSet:
+    """One set of several (the deck file's and each truth file's images)."""
+    found: dict[str, MediaFile] = {}
+    diagnostics: list[Diagnostic] = []
+    for media in sets:
+        found.update(media.by_reference)
+        diagnostics.extend(media.diagnostics)
+    return MediaSet(found, tuple(diagnostics))
 
 
-def _texts(content: Content) -> Iterator[tuple[SourceLocation, str]]:
-    yield content.deck.location, content.deck.description
-    for truth in content.truths:
-        yield truth.location, truth.core
-        yield truth.location, truth.explanation
-        for note in truth.notes:
-            for text in _note_texts(note):
-                yield note.location, text
+def truth_texts(truth: Truth) -> Iterator[tuple[SourceLocation, str]]:
+    """Every Markdown text of a truth that can hold an image."""
+    yield truth.location, truth.core
+    yield truth.location, truth.explanation
+    for note in truth.notes:
+        for text in _note_texts(note):
+            yield note.location, text
 
 
 def _note_texts(note: Note) -> tuple[str, ...]:

@@ -110,9 +110,9 @@ def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: L
     the release time (times 1000) as genanki's id generator does.
     """
     models = build_models(lock)
-    by_deck: dict[int, list[CardNote]] = {sub.id: [] for sub in deck.decks}
-    for note in deck.notes:
-        by_deck[note.deck_id].append(note)
+    by_deck: dict[int, list[tuple[int, CardNote]]] = {sub.id: [] for sub in deck.decks}
+    for due, note in enumerate(deck.notes):  # new cards come in the order of the content
+        by_deck[note.deck_id].append((due, note))
     cursor = connection.cursor()
     cursor.executescript(APKG_SCHEMA)
     cursor.executescript(APKG_COL)
@@ -121,7 +121,7 @@ def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: L
     for sub in deck.decks:
         text = description if sub.id == deck.decks[0].id else sub.description
         decks_json[str(sub.id)] = genanki.Deck(sub.id, sub.name, text).to_json()
-        for kind in dict.fromkeys(n.note_type.kind for n in by_deck[sub.id]):  # the last deck's ID wins
+        for kind in dict.fromkeys(n.note_type.kind for _, n in by_deck[sub.id]):  # the last deck's ID wins
             model = models[kind]
             models_json[str(model.model_id)] = model.to_json(lock.released, sub.id)
     cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
@@ -131,13 +131,13 @@ def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: L
     cursor.executemany(INSERT_CARD, cards)
 
 
-def _note_rows(by_deck: dict[int, list[CardNote]], models: dict[str, genanki.Model],
+def _note_rows(by_deck: dict[int, list[tuple[int, CardNote]]], models: dict[str, genanki.Model],
                rules: dict[str, _CardRule], lock: Lock, cards: list[Row]) -> Iterator[Row]:
     """Note rows, one at a time; their cards' rows are collected in `cards` meanwhile."""
     ids = itertools.count(lock.released * 1000)
     locked = lock.notes
     for deck_id, notes in by_deck.items():
-        for note in notes:
+        for due, note in notes:
             kind = note.note_type.kind
             model, fields, mod = models[kind], note.fields, locked[note.key].mod
             if len(fields) != len(model.fields) or any(" " in tag for tag in note.tags):
@@ -146,7 +146,7 @@ def _note_rows(by_deck: dict[int, list[CardNote]], models: dict[str, genanki.Mod
             yield (note_id, note.guid, model.model_id, mod, -1, f" {' '.join(note.tags)} ",
                    "\x1f".join(fields), fields[model.sort_field_index], 0, 0, "")
             for ordinal in rules[kind].ordinals(fields):
-                cards.append((next(ids), note_id, deck_id, ordinal, mod, -1, 0, 0, note.due,
+                cards.append((next(ids), note_id, deck_id, ordinal, mod, -1, 0, 0, due,
                               0, 0, 0, 0, 0, 0, 0, 0, ""))
 
 

@@ -1,4 +1,5 @@
-"""The stages in order: read -> parse -> validate -> render -> plan release -> package. Nothing else."""
+"""The stages in order: read -> compile each file (parse, check, render) -> check across files -> assemble
+-> plan release -> package. Nothing else."""
 
 from __future__ import annotations
 
@@ -11,16 +12,17 @@ from generator.cache import BuildCache
 from generator.description import deck_description
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.lock import Lock, lock_path, lock_text, read_lock
-from generator.media import MediaSet, collect_media
-from generator.model import Content, Truth
+from generator.media import MediaSet, collect_media, merge_media
+from generator.model import Content
 from generator.package import atomic_write, package_bytes
 from generator.parse import parse_deck_file
 from generator.progress import NO_PROGRESS, Progress
 from generator.release import hazards, plan_release, release_notes
-from generator.render import RenderedDeck, render_deck
+from generator.render import RenderedDeck, Renderer, assemble_deck, parent_deck, render_truth
 from generator.sources import display_name, read_sources
+from generator.truthfile import TruthFile
 from generator.validate import validate
-from generator.workers import parse_truth_files
+from generator.workers import compile_truth_files
 
 DEFAULT_PREVIEW_DIR = Path("build") / "preview"  # here, not in generator.preview: the CLI shows it cheaply
 
@@ -50,28 +52,42 @@ class BuildResult:
         return len(self.compiled.deck.notes)
 
 
-def load(content_dir: Path, cache: BuildCache | None = None, progress: Progress = NO_PROGRESS,
-         ) -> tuple[Content | None, MediaSet | None, list[Diagnostic]]:
-    """Read, parse and validate a content folder; all problems are collected, none raised.
+@dataclass(frozen=True)
+class Loaded:
+    """A content folder read, each file compiled, and the rules across files checked."""
 
-    Unchanged files come from `cache` if given; many files are parsed on all cores.
+    content: Content | None  # None if the deck file is missing or broken
+    media: MediaSet
+    truths: tuple[TruthFile, ...]  # in the content's order: by truth number
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load(content_dir: Path, cache: BuildCache | None = None, progress: Progress = NO_PROGRESS) -> Loaded:
+    """Read and compile a content folder; all problems are collected, none raised.
+
+    Unchanged files come from `cache` if given; many files are compiled on all cores.
     """
     progress.stage("read")
     sources = read_sources(content_dir)
     diagnostics = list(sources.diagnostics)
     deck_file = parse_deck_file(sources.deck) if sources.deck else None
-    truth_files = parse_truth_files(sources.truths, cache, progress)
+    deck = deck_file.deck if deck_file else None
+    files = compile_truth_files(sources.truths, deck, cache, progress)
     progress.stage("check")
-    for parsed in ([deck_file] if deck_file else []) + truth_files:
-        diagnostics.extend(parsed.diagnostics)
-    if deck_file is None or deck_file.deck is None:
-        return None, None, diagnostics
-    truths: list[Truth] = sorted((p.truth for p in truth_files if p.truth), key=lambda t: t.number)
-    content = Content(deck_file.deck, tuple(truths))
+    if deck_file:
+        diagnostics.extend(deck_file.diagnostics)
+    for file in files:
+        diagnostics.extend(file.diagnostics)
+    if deck is None:
+        return Loaded(None, MediaSet({}), (), tuple(diagnostics))
+    by_number = sorted(((f.parsed.truth, f) for f in files if f.parsed.truth), key=lambda p: p[0].number)
+    content = Content(deck, tuple(truth for truth, _ in by_number))
+    ordered = tuple(file for _, file in by_number)
     diagnostics.extend(validate(content))
-    media = collect_media(content, content_dir)
-    diagnostics.extend(media.diagnostics)
-    return content, media, diagnostics
+    deck_media = collect_media([(deck.location, deck.description)], content_dir)
+    media = merge_media([deck_media, *(f.media for f in ordered)])
+    diagnostics.extend(deck_media.diagnostics)
+    return Loaded(content, media, ordered, tuple(diagnostics))
 
 
 @dataclass(frozen=True)
@@ -87,12 +103,17 @@ class Checked:
 
 def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | None = None,
                   progress: Progress = NO_PROGRESS) -> Checked:
-    """Read, parse, validate, render and compare with the lock; raises ContentError with every problem."""
-    content, media, diagnostics = load(content_dir, cache, progress)
-    if content is None or media is None or _failed(diagnostics, strict):
+    """Read, compile, check and render, and compare with the lock; raises ContentError with every problem."""
+    loaded = load(content_dir, cache, progress)
+    content, media, diagnostics = loaded.content, loaded.media, list(loaded.diagnostics)
+    if content is None or _failed(diagnostics, strict):
         raise ContentError(diagnostics)
     progress.stage("render")
-    deck = render_deck(content, media, cache.truth_renderer() if cache else None)
+    renderer = Renderer(media)
+    # Every file without errors was rendered where it was compiled; the fallback is for safety only.
+    rendered = [file.rendered or render_truth(renderer, content.deck, truth)
+                for truth, file in zip(content.truths, loaded.truths, strict=True)]
+    deck = assemble_deck(content.deck, parent_deck(renderer, content.deck), rendered)
     lock_file = lock_path(content_dir)
     old = read_lock(lock_file, diagnostics)
     diagnostics.extend(hazards(deck, old, display_name(lock_file)))
@@ -131,7 +152,7 @@ def build(content_dir: Path, output: Path | None = None, strict: bool = False,
     atomic_write(changes, compiled.release_notes.encode())
     atomic_write(lock_path(content_dir), (chunk.encode() for chunk in lock_text(compiled.lock)))
     if build_cache:
-        build_cache.save()
+        build_cache.prune()
     return BuildResult(output, changes, compiled)
 
 

@@ -6,7 +6,6 @@ import hashlib
 import html
 import json.encoder
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import nh3
@@ -57,7 +56,6 @@ class CardNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck_id: int
-    due: int
     cloze_gaps: tuple[tuple[int, str], ...]  # (number, answer) of every gap, in text order
     location: SourceLocation
     # Kept with the rendered note (and so in the build cache): the lock records both for every note.
@@ -116,39 +114,39 @@ def _emphasis_html(pair: re.Match[str]) -> str:
 
 
 RenderedTruth = tuple[Subdeck, tuple[CardNote, ...]]
-TruthRenderer = Callable[[Renderer, DeckInfo, Truth, int], RenderedTruth]  # renderer, deck, truth, first due
 
 
-def render_deck(content: Content, media: MediaSet, render: TruthRenderer | None = None) -> RenderedDeck:
-    """`render` renders one truth; a cache of earlier builds may stand in for `render_truth`."""
+def parent_deck(renderer: Renderer, deck: DeckInfo) -> Subdeck:
+    return Subdeck(deck_id(deck.key), deck.title, renderer.block(deck.description))
+
+
+def assemble_deck(deck: DeckInfo, parent: Subdeck, truths: list[RenderedTruth]) -> RenderedDeck:
+    """The deck from its rendered truths, in order: notes are due in this order."""
+    return RenderedDeck(deck.key, deck.title, (parent, *(sub for sub, _ in truths)),
+                        tuple(note for _, notes in truths for note in notes))
+
+
+def render_deck(content: Content, media: MediaSet) -> RenderedDeck:
+    """The whole deck rendered in this process (the pipeline renders each file where it is parsed)."""
     renderer = Renderer(media)
-    deck = content.deck
-    parent = Subdeck(deck_id(deck.key), deck.title, renderer.block(deck.description))
-    subdecks: list[Subdeck] = [parent]
-    notes: list[CardNote] = []
-    for truth in content.truths:
-        sub, truth_notes = (render or render_truth)(renderer, deck, truth, len(notes))
-        subdecks.append(sub)
-        notes.extend(truth_notes)
-    return RenderedDeck(deck.key, deck.title, tuple(subdecks), tuple(notes))
+    rendered = [render_truth(renderer, content.deck, truth) for truth in content.truths]
+    return assemble_deck(content.deck, parent_deck(renderer, content.deck), rendered)
 
 
-def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth, first_due: int) -> RenderedTruth:
-    """A truth's subdeck and notes; the notes are due in order from `first_due`."""
+def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth) -> RenderedTruth:
+    """A truth's subdeck and notes."""
     sub = Subdeck(deck_id(deck.key, truth.key), f"{deck.title}::{truth.label}",
                   renderer.block(f"**{truth.core}**\n\n{truth.explanation}"))
-    return sub, tuple(render_note(renderer, deck, truth, note, sub.id, first_due + index)
-                      for index, note in enumerate(truth.notes))
+    return sub, tuple(render_note(renderer, deck, truth, note, sub.id) for note in truth.notes)
 
 
-def render_note(renderer: Renderer, deck: DeckInfo, truth: Truth, note: Note, target_deck: int,
-                due: int) -> CardNote:
+def render_note(renderer: Renderer, deck: DeckInfo, truth: Truth, note: Note, target_deck: int) -> CardNote:
     gaps = cloze.scan_gaps(note.text).gaps if isinstance(note, ClozeNote) else ()
     note_type = NOTE_TYPES[note.kind]
     fields, tags = note_fields(renderer, truth, note), note_tags(deck, truth, note)
     return CardNote(
         key=note.key, guid=note_guid(deck.key, note.key), note_type=note_type, fields=fields, tags=tags,
-        deck_id=target_deck, due=due, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
+        deck_id=target_deck, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
         location=note.location, hash=note_digest(note_type.id, fields, tags),
         label=note_label(fields[0]),
     )

@@ -24,7 +24,8 @@ Rule = Callable[[Content], Iterator[Diagnostic]]
 
 
 def validate(content: Content) -> list[Diagnostic]:
-    rules: tuple[Rule, ...] = (truth_numbers, truth_keys, note_keys, note_rules)
+    """The rules across files (numbers and keys); each file's own notes are checked by `truth_rules`."""
+    rules: tuple[Rule, ...] = (truth_numbers, truth_keys, note_keys)
     return [d for rule in rules for d in rule(content)]
 
 
@@ -77,10 +78,9 @@ def _unique_keys(items: Iterator[tuple[str, SourceLocation]], what: str) -> Iter
             first[key] = location
 
 
-def note_rules(content: Content) -> Iterator[Diagnostic]:
-    for truth in content.truths:
-        for note in truth.notes:
-            yield from _NOTE_RULES[note.kind](note, truth)
+def truth_rules(truth: Truth) -> list[Diagnostic]:
+    """The rules for each note of one truth file: gaps, lengths, answer choices."""
+    return [d for note in truth.notes for d in _NOTE_RULES[note.kind](note, truth)]
 
 
 def _cloze_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:

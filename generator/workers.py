@@ -1,69 +1,88 @@
-"""Parse the truth files: unchanged ones from the cache, the rest on all cores when there is enough text.
+"""Compile the truth files: unchanged ones from the cache, the rest on all cores when there is enough text.
 
-Worker processes are forked (they inherit the imported parser: no start-up imports), and only
-while the process runs no other thread, since forking a threaded process can deadlock.
+Worker processes are forked (they inherit the imported modules: no start-up imports), and only
+while the process runs no other thread, since forking a threaded process can deadlock. A worker
+pickles its result once: the same bytes go to the cache and back to this process.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import pickle
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
-from generator.cache import BuildCache
-from generator.parse import ParsedFile, parse_truth_file
+from generator.cache import BuildCache, write_entry
+from generator.model import DeckInfo
 from generator.progress import NO_PROGRESS, Progress
 from generator.sources import SourceFile
+from generator.truthfile import TruthFile, compile_truth_file
 
-# Measured on 2 cores: parsing 300 notes (140,000 characters) is barely faster in the pool and
-# costs the workers' memory; 1,000 notes (450,000) parse 1.5 times as fast, 10,000 notes 2.1 times.
+# Measured on 2 cores: compiling 300 notes (140,000 characters) is barely faster in the pool and
+# costs the workers' memory; 1,000 notes (450,000) compile 1.5 times as fast, 10,000 notes 2 times.
 PARALLEL_MIN_CHARS = 300_000
 
 
-def parse_truth_files(sources: Sequence[SourceFile], cache: BuildCache | None = None,
-                      progress: Progress = NO_PROGRESS) -> list[ParsedFile]:
-    """One ParsedFile per source, in order."""
-    progress.stage("parse", len(sources))
-    keys = [cache.source_key(s) for s in sources] if cache else []
-    parsed: list[ParsedFile | None] = [_cached(cache, k) for k in keys] if cache else [None] * len(sources)
-    progress.advance(sum(p is not None for p in parsed))
-    missing = [i for i, p in enumerate(parsed) if p is None]
-    for index, result in zip(missing, _parse_all([sources[i] for i in missing], progress), strict=True):
-        parsed[index] = result
+def compile_truth_files(sources: Sequence[SourceFile], deck: DeckInfo | None, cache: BuildCache | None = None,
+                        progress: Progress = NO_PROGRESS) -> list[TruthFile]:
+    """One TruthFile per source, in order."""
+    progress.stage("files", len(sources))
+    keys = [cache.truth_file_key(s, deck) for s in sources] if cache else [""] * len(sources)
+    results: list[TruthFile | None] = [_cached(cache, k) for k in keys] if cache else [None] * len(sources)
+    progress.advance(sum(r is not None for r in results))
+    missing = [i for i, r in enumerate(results) if r is None]
+    entries = [cache.entry(keys[i]) if cache else None for i in missing]
+    fresh = _compile_all([sources[i] for i in missing], deck, entries, progress)
+    for index, result in zip(missing, fresh, strict=True):
+        results[index] = result
         if cache:
-            cache.store(keys[index], result)
-    return [p for p in parsed if p is not None]
+            cache.mark_written(keys[index])
+    return [r for r in results if r is not None]
 
 
-def _cached(cache: BuildCache, key: str) -> ParsedFile | None:
+def _cached(cache: BuildCache, key: str) -> TruthFile | None:
     found = cache.load(key)
-    return found if isinstance(found, ParsedFile) else None
+    return found if isinstance(found, TruthFile) else None
 
 
-def _parse_all(sources: list[SourceFile], progress: Progress) -> list[ParsedFile]:
+def _compile_all(sources: list[SourceFile], deck: DeckInfo | None, entries: list[Path | None],
+                 progress: Progress) -> list[TruthFile]:
     workers = min(_cores(), len(sources))
     if workers > 1 and sum(len(s.text) for s in sources) >= PARALLEL_MIN_CHARS and _can_fork():
-        return _in_pool(sources, workers, progress)
+        return _in_pool(sources, deck, entries, workers, progress)
     results = []
-    for source in sources:
-        results.append(parse_truth_file(source))
+    for source, entry in zip(sources, entries, strict=True):
+        result = compile_truth_file(source, deck)
+        if entry is not None:
+            write_entry(entry, pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+        results.append(result)
         progress.advance()
     return results
 
 
-def _in_pool(sources: list[SourceFile], workers: int, progress: Progress) -> list[ParsedFile]:
+def compile_and_keep(source: SourceFile, deck: DeckInfo | None, entry: Path | None) -> bytes:
+    """In a worker: the pickled TruthFile, also written as the cache entry `entry` if given."""
+    data = pickle.dumps(compile_truth_file(source, deck), pickle.HIGHEST_PROTOCOL)
+    if entry is not None:
+        write_entry(entry, data)
+    return data
+
+
+def _in_pool(sources: list[SourceFile], deck: DeckInfo | None, entries: list[Path | None], workers: int,
+             progress: Progress) -> list[TruthFile]:
     import multiprocessing  # only large builds pay for these imports
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    results: dict[int, ParsedFile] = {}
+    results: dict[int, TruthFile] = {}
     biggest_first = sorted(range(len(sources)), key=lambda i: -len(sources[i].text))
     gc.freeze()  # the workers' garbage collector then leaves the inherited objects (and their pages) alone
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(parse_truth_file, sources[i]): i for i in biggest_first}
+            futures = {pool.submit(compile_and_keep, sources[i], deck, entries[i]): i for i in biggest_first}
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                results[futures[future]] = pickle.loads(future.result())
                 progress.advance()
     finally:
         gc.unfreeze()

@@ -77,7 +77,7 @@ def test_build_reports_the_same_messages_and_writes_nothing(content: Path, tmp_p
     assert result.exit_code == 1
     assert result.stderr == ("02-wert.md:18: error: unclosed cloze gap (missing `}}`)\n"
                              "  hint: write a gap as {{c1::answer}} or {{c1::answer::hint}}\n"
-                             "1 error(s), 0 warning(s)\nbuild failed: nothing was written\n")
+                             "1 error(s), 0 warning(s)\nbuild failed: no output was changed\n")
     assert not (tmp_path / "out.apkg").exists() and not (content / "deck.lock").exists()
 
 

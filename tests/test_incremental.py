@@ -11,6 +11,7 @@ import json
 import shutil
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -26,9 +27,10 @@ from generator.lock import LOCK_FORMAT, Changes, Lock, LockedNote, lock_data, lo
 from generator.markup import markup_diagnostics
 from generator.mdtree import BLOCKS, MARKDOWN
 from generator.media import MediaSet
-from generator.parse import ParsedFile, parse_truth_file
-from generator.progress import NO_PROGRESS, Progress, TerminalBar, terminal_progress
+from generator.parse import parse_deck_file
+from generator.progress import NO_PROGRESS, TerminalBar, terminal_progress
 from generator.sources import SourceFile, read_sources
+from generator.truthfile import TruthFile, compile_truth_file
 from tests.test_properties import markdownish
 
 NOW = 1_800_000_000
@@ -51,10 +53,10 @@ def edit(content: Path) -> None:
 
 
 def misses(content: Path, cache_dir: Path) -> int:
-    """How many truth files a build would parse instead of taking them from the cache."""
+    """How many truth files a build would compile instead of taking them from the cache."""
     build_cache = BuildCache.open(cache_dir, content)
     pipeline.load(content, build_cache)
-    return len(build_cache.pending)
+    return len(build_cache.written)
 
 
 def test_incremental_build_gives_the_same_bytes_as_a_full_build(golden_content: Path, tmp_path: Path) -> None:
@@ -77,12 +79,15 @@ def test_unchanged_content_is_not_parsed_again(golden_content: Path, tmp_path: P
     assert misses(golden_content, tmp_path / ".cache") == 0
 
 
-def test_a_failed_build_writes_no_cache(golden_content: Path, tmp_path: Path) -> None:
-    (golden_content / "02-fragen.md").write_text("---\nkey: fragen\nnumber: 2\n---\n\n# Fragen\n",
-                                                 encoding="utf-8")
+def test_after_a_failed_build_only_the_fixed_file_is_compiled(golden_content: Path, tmp_path: Path) -> None:
+    path = golden_content / "02-fragen.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("## Kernaussage", "## Kernausage"), encoding="utf-8")
     with pytest.raises(ContentError):
         pipeline.build(golden_content, tmp_path / "deck.apkg", now=NOW, cache=True)
-    assert not (tmp_path / ".cache").exists()
+    assert not (tmp_path / "deck.apkg").exists()
+    path.write_text(good, encoding="utf-8")
+    assert misses(golden_content, tmp_path / ".cache") == 1
 
 
 def test_a_removed_image_is_reported_although_the_file_was_cached(golden_content: Path,
@@ -113,8 +118,8 @@ def test_a_code_change_misses_every_entry(golden_content: Path, tmp_path: Path,
 def test_a_damaged_entry_is_parsed_again(golden_content: Path, tmp_path: Path) -> None:
     pipeline.build(golden_content, tmp_path / "first" / "deck.apkg", now=NOW, cache=True)
     entries = sorted((tmp_path / "first" / ".cache").rglob("*.pickle"))
-    assert len(entries) == 4  # two files parsed, two truths rendered
-    for entry in entries[:2]:
+    assert len(entries) == 2  # one per truth file
+    for entry in entries[:1]:
         entry.write_bytes(b"not a pickle")
     (golden_content / "deck.lock").unlink()
     pipeline.build(golden_content, tmp_path / "first" / "deck.apkg", now=NOW, cache=True)
@@ -127,7 +132,7 @@ def test_entries_no_build_uses_are_removed(golden_content: Path, tmp_path: Path)
     pipeline.build(golden_content, tmp_path / "deck.apkg", now=NOW, cache=True)
     edit(golden_content)
     pipeline.build(golden_content, tmp_path / "deck.apkg", now=LATER, cache=True)
-    assert len(list((tmp_path / ".cache").rglob("*.pickle"))) == 4
+    assert len(list((tmp_path / ".cache").rglob("*.pickle"))) == 2
 
 
 def test_cached_truths_move_when_an_earlier_truth_gains_a_note(golden_content: Path, tmp_path: Path) -> None:
@@ -146,22 +151,29 @@ def test_cached_truths_move_when_an_earlier_truth_gains_a_note(golden_content: P
     assert b"preis-neu" in (tmp_path / "full" / "CHANGES.md").read_bytes()
 
 
-def test_parallel_parsing_gives_what_parsing_in_order_gives(golden_content: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    sources = read_sources(golden_content).truths
+def test_compiling_in_workers_gives_what_compiling_in_order_gives(golden_content: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = read_sources(golden_content)
+    deck = parse_deck_file(sources.deck).deck  # type: ignore[arg-type]
     pooled: list[list[SourceFile]] = []
     in_pool = workers._in_pool
 
-    def spy(files: list[SourceFile], count: int, progress: Progress) -> list[ParsedFile]:
+    def spy(files: list[SourceFile], *args: Any) -> list[TruthFile]:
         pooled.append(files)
-        return in_pool(files, count, progress)
+        return in_pool(files, *args)
 
     monkeypatch.setattr(workers, "PARALLEL_MIN_CHARS", 0)
     monkeypatch.setattr(workers, "_cores", lambda: 2)
     monkeypatch.setattr(workers, "_can_fork", lambda: True)
     monkeypatch.setattr(workers, "_in_pool", spy)
-    assert workers.parse_truth_files(sources) == [parse_truth_file(s) for s in sources]
-    assert pooled == [list(sources)]
+    in_order = [compile_truth_file(s, deck) for s in sources.truths]
+    assert all(file.rendered for file in in_order)
+    build_cache = BuildCache.open(tmp_path / "cache", golden_content)
+    assert workers.compile_truth_files(sources.truths, deck, build_cache) == in_order
+    assert pooled == [list(sources.truths)]
+    again = BuildCache.open(tmp_path / "cache", golden_content)
+    assert workers.compile_truth_files(sources.truths, deck, again) == in_order  # the workers' entries
+    assert not again.written and len(again.used) == len(in_order)
 
 
 # Render shortcut: text without Markdown syntax renders as itself, exactly as the full path renders it.
@@ -277,12 +289,12 @@ def test_the_bar_waits_a_second_then_draws_and_is_erased_at_the_end() -> None:
     now = [0.0]
     terminal = FakeTerminal()
     with TerminalBar(terminal, clock=lambda: now[0]) as bar:
-        bar.stage("parse", 4)
+        bar.stage("files", 4)
         bar.advance()
         assert terminal.getvalue() == ""
         now[0] = 1.5
         bar.advance()
-        assert "parse" in terminal.getvalue() and "2/4" in terminal.getvalue()
+        assert "files" in terminal.getvalue() and "2/4" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r")
     assert terminal.getvalue().rsplit("\r", 2)[-2].strip() == ""
 

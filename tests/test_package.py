@@ -33,10 +33,10 @@ def genanki_collection(compiled: pipeline.Compiled, folder: Path) -> Path:
     models = build_models(lock)
     decks = {sub.id: genanki.Deck(sub.id, sub.name, sub.description) for sub in deck.decks}
     decks[deck.decks[0].id].description = _stored_description(compiled)
-    for note in deck.notes:
+    for due, note in enumerate(deck.notes):
         decks[note.deck_id].add_note(genanki.Note(
             model=models[note.note_type.kind], fields=list(note.fields), tags=list(note.tags),
-            guid=note.guid, due=note.due))
+            guid=note.guid, due=due))
     path = folder / "genanki.anki2"
     connection = sqlite3.connect(path)
     genanki.Package(list(decks.values())).write_to_db(
