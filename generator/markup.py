@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from markdown_it.token import Token
 
 from generator.errors import Diagnostic, SourceLocation, error, warning
-from generator.mdtree import MARKDOWN
+from generator.mdtree import MARKDOWN, MarkupSource
 from generator.media import IMAGE_HINT, SCHEME, image_problem
 
 FIRST_TAG = re.compile(r"<[^>]*>")
@@ -22,23 +22,20 @@ HTML_HINT = ("write Markdown instead: **fett**, *kursiv*, ![Bild](bild.png); "
 LINK_HINT = "remove the link or link to a web address (https://…)"
 
 
-def markup_diagnostics(tokens: list[Token], path: str, root: Path) -> list[Diagnostic]:
+def markup_diagnostics(sources: Iterable[MarkupSource], path: str, root: Path) -> list[Diagnostic]:
     """Warnings for raw HTML and unusable links, errors for unusable images and unclosed comments."""
     found: list[Diagnostic] = []
-    for token in tokens:
-        if token.map is None or token.type == "front_matter":
-            continue
-        line = token.map[0] + 1
-        if token.type == "html_block":
-            found.extend(_html(token.content, SourceLocation(path, line)))
-        elif token.type == "inline":
-            found.extend(_inline(token, path, line, root))
-            found.extend(_scheme_links(token.content, path, line))
+    for source in sources:
+        if source.html:
+            found.extend(_html(source.content, SourceLocation(path, source.line)))
+        else:
+            found.extend(_inline(source.inline, path, source.line, root))
+            found.extend(_scheme_links(source.content, path, source.line))
     return list(dict.fromkeys(found))  # the same problem twice on a line is reported once
 
 
-def _inline(token: Token, path: str, line: int, root: Path) -> Iterator[Diagnostic]:
-    for child in token.children or ():
+def _inline(tokens: tuple[Token, ...], path: str, line: int, root: Path) -> Iterator[Diagnostic]:
+    for child in tokens:
         where = SourceLocation(path, line)
         if child.type == "html_inline":
             yield from _html(child.content, where)

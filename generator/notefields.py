@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from markdown_it.tree import SyntaxTreeNode
-
 from generator.errors import Diagnostic, SourceLocation, error
 from generator.markup import is_comment
-from generator.mdtree import KEY_COMMENT, KeySlot, heading_text, is_key_comment, line_of
+from generator.mdtree import KEY_COMMENT, Block, KeySlot, heading_text, is_key_comment, line_of
 from generator.model import Choice, ClozeNote, PhrasingNote, ScenarioNote
 from generator.sources import SourceFile
 
@@ -38,12 +36,12 @@ class NoteBuilder:
         self.diagnostics = diagnostics
         self.slots = slots
 
-    def clozes(self, blocks: list[SyntaxTreeNode]) -> Iterator[ClozeNote]:
+    def clozes(self, blocks: list[Block]) -> Iterator[ClozeNote]:
         for item in self._list_items(blocks, "Lückentexte"):
             text, key = self._item_text(item)
             yield ClozeNote(key, text, self._at(item))
 
-    def phrasings(self, blocks: list[SyntaxTreeNode]) -> Iterator[PhrasingNote]:
+    def phrasings(self, blocks: list[Block]) -> Iterator[PhrasingNote]:
         for item in self._list_items(blocks, "Formulierungen"):
             text, key = self._item_text(item)
             values = self._labelled(text, line_of(item), PHRASING_LABELS)
@@ -59,8 +57,8 @@ class NoteBuilder:
                                values[verdicts[0]], values["Warum"], values.get("Besser", ""),
                                self._at(item))
 
-    def scenarios(self, blocks: list[SyntaxTreeNode]) -> Iterator[ScenarioNote]:
-        groups: list[tuple[SyntaxTreeNode, list[SyntaxTreeNode]]] = []
+    def scenarios(self, blocks: list[Block]) -> Iterator[ScenarioNote]:
+        groups: list[tuple[Block, list[Block]]] = []
         for node in blocks:
             if node.type == "heading" and node.tag == "h3":
                 groups.append((node, []))
@@ -74,7 +72,7 @@ class NoteBuilder:
             if note is not None:
                 yield note
 
-    def _scenario(self, heading: SyntaxTreeNode, body: list[SyntaxTreeNode]) -> ScenarioNote | None:
+    def _scenario(self, heading: Block, body: list[Block]) -> ScenarioNote | None:
         key, values = "", {}
         choices: tuple[Choice, ...] = ()
         for index, node in enumerate(body):
@@ -104,7 +102,7 @@ class NoteBuilder:
             key, title, values["Situation"], values["Kunde"], values["Reaktion"], values["Warum"],
             values["Verlockend, aber falsch"], choices, self._at(heading))
 
-    def _choices(self, node: SyntaxTreeNode) -> Iterator[Choice]:
+    def _choices(self, node: Block) -> Iterator[Choice]:
         for item in node.children:
             text, _ = self._item_text(item, keyed=False)
             match = CHOICE.match(text)
@@ -114,7 +112,7 @@ class NoteBuilder:
                 continue
             yield Choice(match.group(2).strip(), match.group(1) != " ")
 
-    def _list_items(self, blocks: list[SyntaxTreeNode], section: str) -> Iterator[SyntaxTreeNode]:
+    def _list_items(self, blocks: list[Block], section: str) -> Iterator[Block]:
         for node in blocks:
             if node.type in ("bullet_list", "ordered_list"):
                 yield from node.children
@@ -122,7 +120,7 @@ class NoteBuilder:
                 self._fail(node, f"unexpected content in `## {section}`",
                            "write every note as a list item starting with `- `")
 
-    def _item_text(self, item: SyntaxTreeNode, keyed: bool = True) -> tuple[str, str]:
+    def _item_text(self, item: Block, keyed: bool = True) -> tuple[str, str]:
         """The item's Markdown text without its key comment, and the key ("" if none)."""
         parts, key = [], ""
         for child in item.children:
@@ -164,31 +162,31 @@ class NoteBuilder:
                               "start the line with one of: " + ", ".join(f"`**{k}:**`" for k in labels))
         return values
 
-    def _last_line(self, item: SyntaxTreeNode) -> int:
+    def _last_line(self, item: Block) -> int:
         start, end = item.map or (0, 0)
         while end > start + 1 and not self.lines[end - 1].strip():
             end -= 1
         return end
 
-    def _indent(self, item: SyntaxTreeNode) -> str:
+    def _indent(self, item: Block) -> str:
         match = LIST_MARKER.match(self.lines[line_of(item) - 1])
         return " " * len(match.group(1)) if match else "  "
 
-    def _at(self, node: SyntaxTreeNode) -> SourceLocation:
+    def _at(self, node: Block) -> SourceLocation:
         return SourceLocation(self.source.display, line_of(node))
 
-    def _fail(self, node: SyntaxTreeNode, message: str, hint: str) -> None:
+    def _fail(self, node: Block, message: str, hint: str) -> None:
         self._fail_at(line_of(node), message, hint)
 
     def _fail_at(self, line: int, message: str, hint: str) -> None:
         self.diagnostics.append(error(SourceLocation(self.source.display, line), message, hint))
 
 
-def _is_comment(node: SyntaxTreeNode) -> bool:
+def _is_comment(node: Block) -> bool:
     return node.type == "html_block" and is_comment(node.content)
 
 
-def _label_of(node: SyntaxTreeNode) -> str:
+def _label_of(node: Block) -> str:
     if node.type != "paragraph":
         return ""
     match = LABEL.match(node.children[0].content)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
-from markdown_it.tree import SyntaxTreeNode
-
 from generator.errors import Diagnostic, SourceLocation, error
 from generator.frontmatter import FrontMatter, field_line, parse_front_matter
 from generator.markup import is_comment, markup_diagnostics
-from generator.mdtree import BLOCKS, KeySlot, block_source, heading_text, line_of
+from generator.mdtree import Block, KeySlot, block_source, heading_text, line_of, read_blocks
 from generator.model import DeckInfo, Truth
 from generator.notefields import NoteBuilder
 from generator.sources import SourceFile
@@ -33,7 +31,7 @@ class ParsedFile:
 class _Section:
     name: str
     line: int
-    blocks: list[SyntaxTreeNode] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
 
 def parse_deck_file(source: SourceFile) -> ParsedFile:
@@ -109,10 +107,10 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
                       key_slots=tuple(slots))
 
 
-def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[SyntaxTreeNode]:
-    tokens = BLOCKS.parse(source.text)
-    diagnostics.extend(markup_diagnostics(tokens, source.display, source.root))
-    return list(SyntaxTreeNode(tokens).children)
+def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block]:
+    blocks, markup = read_blocks(source.text)
+    diagnostics.extend(markup_diagnostics(markup, source.display, source.root))
+    return blocks
 
 
 def _empty() -> _Section:
@@ -140,7 +138,7 @@ def _section_text(sections: dict[str, _Section], name: str, lines: list[str], wh
 
 
 def _front_matter(
-    blocks: list[SyntaxTreeNode], source: SourceFile, known: tuple[str, ...],
+    blocks: list[Block], source: SourceFile, known: tuple[str, ...],
     diagnostics: list[Diagnostic],
 ) -> tuple[FrontMatter | None, str]:
     node = blocks[0] if blocks and blocks[0].type == "front_matter" else None
@@ -165,7 +163,7 @@ def _no_front_matter(source: SourceFile) -> Diagnostic:
 
 
 def _split_sections(
-    blocks: list[SyntaxTreeNode], path: str, diagnostics: list[Diagnostic]
+    blocks: list[Block], path: str, diagnostics: list[Diagnostic]
 ) -> tuple[str | None, list[_Section]]:
     title: str | None = None
     sections: list[_Section] = []
@@ -185,7 +183,7 @@ def _split_sections(
     return title, [s for s in sections if s.name]
 
 
-def _title(node: SyntaxTreeNode, title: str | None, path: str, diagnostics: list[Diagnostic]) -> str | None:
+def _title(node: Block, title: str | None, path: str, diagnostics: list[Diagnostic]) -> str | None:
     where = SourceLocation(path, line_of(node))
     text = heading_text(node)
     if title is not None:
@@ -196,7 +194,7 @@ def _title(node: SyntaxTreeNode, title: str | None, path: str, diagnostics: list
     return text or None
 
 
-def _open_section(node: SyntaxTreeNode, path: str, sections: list[_Section],
+def _open_section(node: Block, path: str, sections: list[_Section],
                   diagnostics: list[Diagnostic]) -> _Section:
     name = heading_text(node)
     where = SourceLocation(path, line_of(node))

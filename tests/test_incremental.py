@@ -25,7 +25,7 @@ from generator.errors import ContentError
 from generator.jsontext import indented_json
 from generator.lock import LOCK_FORMAT, Changes, Lock, LockedNote, lock_data, lock_path, lock_text, read_lock
 from generator.markup import markup_diagnostics
-from generator.mdtree import BLOCKS, MARKDOWN
+from generator.mdtree import BLOCKS, MARKDOWN, markup_sources
 from generator.media import MediaSet
 from generator.parse import parse_deck_file
 from generator.progress import NO_PROGRESS, TerminalBar, terminal_progress
@@ -265,7 +265,8 @@ GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden" / "content"
 def test_the_blocks_parser_gives_the_full_parsers_blocks_and_markup_diagnostics(text: str) -> None:
     full, blocks = MARKDOWN.parse(text), BLOCKS.parse(text)
     assert [(t.type, t.map, t.content) for t in blocks] == [(t.type, t.map, t.content) for t in full]
-    assert markup_diagnostics(blocks, "x.md", GOLDEN) == markup_diagnostics(full, "x.md", GOLDEN)
+    assert (markup_diagnostics(markup_sources(blocks), "x.md", GOLDEN)
+            == markup_diagnostics(markup_sources(full), "x.md", GOLDEN))
 
 
 def test_the_blocks_parser_differs_from_the_full_one_only_in_its_inline_rule() -> None:
