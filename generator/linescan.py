@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from generator.mdtree import BLOCKS, Block, MarkupSource
+from generator.mdtree import Block, MarkupSource, block_parser
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 HEADING = re.compile(r"(#{1,3}) (\S(?:.*\S)?)")
 COMMENT = re.compile(r"<!--.*-->")
 # Starts that markdown-it may read as something else than paragraph text (lists, quotes, fences, HTML,
-# references, setext underlines, tables); `*` and `[` are checked by `_plain`.
+# references, setext underlines, tables); `*` and `[` are checked by `plain_line`.
 SPECIAL_START = frozenset("#>-+=_`~<|*[ ")
 ORDERED = re.compile(r"\d+[.)]")
 TASK = re.compile(r"\[[ xX]\](?: |$)")
@@ -43,7 +43,7 @@ def scan(text: str) -> tuple[list[Block], list[MarkupSource]] | None:
         return None
 
 
-def _plain(text: str) -> bool:
+def plain_line(text: str) -> bool:
     """A line of paragraph text that no block rule of markdown-it can claim."""
     if not text or text != text.strip():
         return False
@@ -61,7 +61,8 @@ def _inline_tokens(content: str) -> tuple[Token, ...]:
     if "<" not in content and "](" not in content:
         return ()
     tokens: list[Token] = []
-    BLOCKS.inline.parse(content, BLOCKS, {}, tokens)
+    parser = block_parser()
+    parser.inline.parse(content, parser, {}, tokens)
     return tuple(tokens)
 
 
@@ -109,7 +110,7 @@ class _Scanner:
             return self._html(at, line), at + 1
         if line.startswith("- "):
             return self._list(at)
-        if _plain(line):
+        if plain_line(line):
             return self._paragraph(at)
         raise _Unsupported
 
@@ -125,7 +126,7 @@ class _Scanner:
     def _paragraph(self, at: int) -> tuple[Block, int]:
         end = at + 1
         while end < len(self.lines) and self.lines[end]:
-            if not _plain(self.lines[end]):
+            if not plain_line(self.lines[end]):
                 raise _Unsupported  # headings, lists, comments or indented lines right after text
             end += 1
         return self._paragraph_block(at, end, self.lines[at:end]), end
@@ -160,7 +161,7 @@ class _Scanner:
 
     def _item(self, at: int) -> tuple[int, tuple[Block, ...]]:
         first = self.lines[at][2:]
-        if not _plain(first):
+        if not plain_line(first):
             raise _Unsupported
         children: list[Block] = []
         texts, start, end = [first], at, at + 1
@@ -171,7 +172,7 @@ class _Scanner:
                     children.append(self._paragraph_block(start, end, texts))
                 children.append(self._html(end, text))
                 texts, start = [], end + 1
-            elif _plain(text):
+            elif plain_line(text):
                 texts.append(text)
             else:
                 raise _Unsupported

@@ -9,7 +9,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from generator.errors import Diagnostic, SourceLocation, error, warning
-from generator.mdtree import MARKDOWN, MarkupSource
+from generator.mdtree import MarkupSource, markdown
 from generator.media import IMAGE_HINT, SCHEME, image_problem
 
 FIRST_TAG = re.compile(r"<[^>]*>")
@@ -61,7 +61,7 @@ def _scheme_links(content: str, path: str, line: int) -> Iterator[Diagnostic]:
     """Links and images whose scheme the parser refused (javascript:, data:, …); they stay as text."""
     for match in SCHEME_LINK.finditer(content):
         target = match.group(2)
-        if MARKDOWN.validateLink(MARKDOWN.normalizeLink(target)):
+        if markdown().validateLink(markdown().normalizeLink(target)):
             continue  # parsed as a real link or image: checked from its token
         where = SourceLocation(path, line + content.count("\n", 0, match.start()))
         if match.group(1):

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.mdtree import MARKDOWN
+from generator.mdtree import markdown
 from generator.model import Note, Truth
 
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -69,11 +69,11 @@ def image_problem(reference: str, root: Path) -> str:
     return ""
 
 
-def image_sources(markdown: str) -> Iterator[str]:
-    """The src of every image in `markdown`, normalised exactly as the renderer will see it."""
-    if "![" not in markdown:  # every image starts so: most texts need no parse at all
+def image_sources(text: str) -> Iterator[str]:
+    """The src of every image in the Markdown `text`, normalised exactly as the renderer will see it."""
+    if "![" not in text:  # every image starts so: most texts need no parse at all
         return
-    for token in MARKDOWN.parse(markdown):
+    for token in markdown().parse(text):
         for child in token.children or ():
             if child.type == "image":
                 yield str(child.attrs.get("src", ""))

@@ -12,7 +12,8 @@ import nh3
 
 from generator import cloze
 from generator.errors import SourceLocation
-from generator.mdtree import MARKDOWN
+from generator.linescan import plain_line
+from generator.mdtree import markdown
 from generator.media import MediaSet
 from generator.model import ClozeNote, Content, DeckInfo, Note, PhrasingNote, ScenarioNote, Truth
 from generator.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
@@ -36,10 +37,9 @@ _STRONG, _EM = (_PAIR.format(stars=stars, plain=PLAIN_CHAR) for stars in (r"\*\*
 PLAIN_EMPHASIS = re.compile(f"(?:{PLAIN_CHAR}*(?:{_STRONG}|{_EM}))+{PLAIN_CHAR}*")
 EMPHASIS_PAIR = re.compile(r"(\*\*?)([^*]+)\1")
 _EMPHASIS_TAGS = {"**": "strong", "*": "em"}
-PLAIN_INLINE = (not MARKDOWN.options["linkify"] and not MARKDOWN.options["typographer"]
-                and set(MARKDOWN.inline.ruler.get_active_rules()) <= {
-                    "text", "newline", "escape", "backticks", "emphasis", "link", "image", "autolink",
-                    "html_inline", "entity"})
+# The shortcuts hold for markdown() as configured (commonmark, no linkify, no typographer): checked
+# by tests/test_incremental.py, which also switches them off to compare both paths.
+PLAIN_INLINE = True
 TAG = re.compile(r"<[^>]+>")
 GAP = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}")
 _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False), made once
@@ -86,15 +86,17 @@ class Renderer:
     def __init__(self, media: MediaSet) -> None:
         self.media = media
 
-    def inline(self, markdown: str) -> str:
-        if PLAIN_INLINE and PLAIN_TEXT.fullmatch(markdown):
-            return markdown
-        if PLAIN_INLINE and PLAIN_EMPHASIS.fullmatch(markdown):
-            return EMPHASIS_PAIR.sub(_emphasis_html, markdown)
-        return self.sanitise(MARKDOWN.renderInline(markdown).replace("\n", " "))
+    def inline(self, text: str) -> str:
+        """One line of card HTML from Markdown text (line breaks become spaces)."""
+        if PLAIN_INLINE and (plain := _plain_html(text)) is not None:
+            return plain
+        return self.sanitise(markdown().renderInline(text).replace("\n", " "))
 
-    def block(self, markdown: str) -> str:
-        return self.sanitise(MARKDOWN.render(markdown)).strip()
+    def block(self, text: str) -> str:
+        """Card HTML (paragraphs, lists, ...) from Markdown text."""
+        if PLAIN_INLINE and (paragraphs := _plain_paragraphs(text)) is not None:
+            return paragraphs
+        return self.sanitise(markdown().render(text)).strip()
 
     def sanitise(self, dirty: str) -> str:
         return nh3.clean(dirty, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
@@ -106,6 +108,30 @@ class Renderer:
             media = self.media.by_reference.get(value)
             return media.name if media else None
         return value
+
+
+def _plain_html(text: str) -> str | None:
+    """The HTML of plain text, or of plain text with emphasis; None for anything else."""
+    if PLAIN_TEXT.fullmatch(text):
+        return text
+    if PLAIN_EMPHASIS.fullmatch(text):
+        return EMPHASIS_PAIR.sub(_emphasis_html, text)
+    return None
+
+
+def _plain_paragraphs(text: str) -> str | None:
+    """The HTML of paragraphs of plain lines (as `_plain_html`, and no line a block rule could claim),
+    separated by one empty line; None for anything else. A line's stars all pair within the line."""
+    rendered = []
+    for paragraph in text.split("\n\n"):
+        lines = []
+        for line in paragraph.split("\n"):
+            html = _plain_html(line) if plain_line(line) else None
+            if html is None:
+                return None
+            lines.append(html)
+        rendered.append("<p>" + "\n".join(lines) + "</p>")
+    return "\n".join(rendered)
 
 
 def _emphasis_html(pair: re.Match[str]) -> str:

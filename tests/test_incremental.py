@@ -25,7 +25,7 @@ from generator.errors import ContentError
 from generator.jsontext import indented_json
 from generator.lock import LOCK_FORMAT, Changes, Lock, LockedNote, lock_data, lock_path, lock_text, read_lock
 from generator.markup import markup_diagnostics
-from generator.mdtree import BLOCKS, MARKDOWN, markup_sources
+from generator.mdtree import block_parser, markdown, markup_sources
 from generator.media import MediaSet
 from generator.parse import parse_deck_file
 from generator.progress import NO_PROGRESS, TerminalBar, terminal_progress
@@ -210,8 +210,29 @@ def test_plain_text_with_bold_or_italics_renders_as_the_parser_and_sanitiser_ren
     assert renderer.inline(text) == full_path_inline(renderer, text)
 
 
+PARAGRAPHS = st.lists(st.lists(BOLDISH, min_size=1, max_size=3).map("\n".join), min_size=1, max_size=3).map(
+    "\n\n".join)
+
+
+@given(PARAGRAPHS)
+def test_plain_paragraphs_render_as_the_parser_and_sanitiser_render_them(text: str) -> None:
+    renderer = render.Renderer(MediaSet({}, ()))
+    try:
+        render.PLAIN_INLINE = False
+        full = renderer.block(text)
+    finally:
+        render.PLAIN_INLINE = True
+    assert renderer.block(text) == full
+
+
 def test_the_shortcut_is_on_for_the_configured_parser() -> None:
     assert render.PLAIN_INLINE
+    parser = markdown()
+    assert parser.options["html"] and not parser.options["linkify"] and not parser.options["typographer"]
+    assert set(parser.inline.ruler.get_active_rules()) <= {
+        "text", "newline", "escape", "backticks", "emphasis", "link", "image", "autolink", "html_inline",
+        "entity"}
+    assert "<p>" in render.Renderer(MediaSet({}, ())).block("Ein **Absatz**.\n\nUnd *noch* einer.")
     assert render.PLAIN_TEXT.fullmatch("Der Kunde „zahlt“ {{c1::mehr}} – nicht weniger!")
     for markup in ("**fett**", "a & b", "<b>", "x\ny", "[Link](https://x.de)", "`Code`"):
         assert not render.PLAIN_TEXT.fullmatch(markup)
@@ -263,18 +284,19 @@ GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden" / "content"
 
 @given(markdownish)
 def test_the_blocks_parser_gives_the_full_parsers_blocks_and_markup_diagnostics(text: str) -> None:
-    full, blocks = MARKDOWN.parse(text), BLOCKS.parse(text)
+    full, blocks = markdown().parse(text), block_parser().parse(text)
     assert [(t.type, t.map, t.content) for t in blocks] == [(t.type, t.map, t.content) for t in full]
     assert (markup_diagnostics(markup_sources(blocks), "x.md", GOLDEN)
             == markup_diagnostics(markup_sources(full), "x.md", GOLDEN))
 
 
 def test_the_blocks_parser_differs_from_the_full_one_only_in_its_inline_rule() -> None:
-    assert not MARKDOWN.options["linkify"] and BLOCKS.options == MARKDOWN.options
-    assert BLOCKS.block.ruler.get_active_rules() == MARKDOWN.block.ruler.get_active_rules()
-    assert BLOCKS.core.ruler.get_active_rules() == MARKDOWN.core.ruler.get_active_rules()
+    full, blocks = markdown(), block_parser()
+    assert not full.options["linkify"] and blocks.options == full.options
+    assert blocks.block.ruler.get_active_rules() == full.block.ruler.get_active_rules()
+    assert blocks.core.ruler.get_active_rules() == full.core.ruler.get_active_rules()
     # Each rule that makes HTML, link or image tokens starts at "<", "[" or "![".
-    assert set(MARKDOWN.inline.ruler.get_active_rules()) <= {
+    assert set(full.inline.ruler.get_active_rules()) <= {
         "text", "newline", "escape", "backticks", "emphasis", "link", "image", "autolink", "html_inline",
         "entity"}
 

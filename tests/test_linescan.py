@@ -12,7 +12,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from generator.linescan import scan
 from generator.markup import markup_diagnostics
-from generator.mdtree import BLOCKS, _block, markup_sources
+from generator.mdtree import _block, block_parser, markup_sources
 from tests.test_properties import markdownish
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def accepted(text: str) -> bool:
     scanned = scan(text)
     if scanned is None:
         return False
-    tokens = BLOCKS.parse(text)
+    tokens = block_parser().parse(text)
     blocks, markup = scanned
     assert blocks == [_block(node) for node in SyntaxTreeNode(tokens).children]
     assert (markup_diagnostics(markup, "x.md", IMAGES)
