@@ -2,7 +2,7 @@
 
 An entry's key covers the file's text, path and shown name, the deck's key and title, and the
 names, sizes and times of the content folder's other files (images are checked and loaded from
-there). Every key also covers the generator's own code and its libraries' versions, so a change
+there). Every key also covers the generator's own code and its libraries' installed files, so a change
 there misses every entry. Entries are pickles, private to this build folder and written only by
 this program; a damaged one is a miss. An entry is written as soon as its file is compiled, even
 if the build then fails (it is right for its key, and the build after the fix needs it); the
@@ -16,18 +16,15 @@ import hashlib
 import os
 import pickle
 import sys
+from importlib.util import find_spec
 from pathlib import Path
-
-import markdown_it
-import mdit_py_plugins
-import nh3
-import yaml
 
 from generator.lock import LOCK_FILE
 from generator.model import DeckInfo
 from generator.sources import SourceFile
 
 CACHE_FORMAT = b"build-cache 3"
+LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "yaml", "genanki")  # what compiled files depend on
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -86,12 +83,27 @@ class BuildCache:
                 entry.unlink(missing_ok=True)
 
 
+def _installed(library: str) -> str:
+    """Where a library is installed, and the versions of everything installed beside it (the names
+    of the .dist-info folders there): any install or upgrade changes this. Found without importing
+    the library (a build of plain content never imports markdown-it)."""
+    spec = find_spec(library)
+    origin = Path(spec.origin) if spec and spec.origin else None
+    if origin is None:
+        return f"{library}\0missing"
+    site = origin.parent.parent if origin.name == "__init__.py" else origin.parent
+    try:
+        versions = sorted(name for name in os.listdir(site) if name.endswith(".dist-info"))
+    except OSError:
+        versions = []
+    return "\0".join([library, str(origin), *versions])
+
+
 def code_fingerprint(package: Path = PACKAGE) -> bytes:
-    """A hash of the generator's files and of the versions of Python and the libraries it parses with."""
-    digest = hashlib.sha256(CACHE_FORMAT)
-    versions = (sys.version, markdown_it.__version__, mdit_py_plugins.__version__, yaml.__version__,
-                getattr(nh3, "__version__", ""))
-    digest.update(repr(versions).encode())
+    """A hash of the generator's files, of Python's version and of the installed libraries it uses."""
+    digest = hashlib.sha256(CACHE_FORMAT + sys.version.encode())
+    for library in LIBRARIES:
+        digest.update(_installed(library).encode("utf-8", "surrogatepass"))
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
