@@ -95,6 +95,9 @@ def package_bytes(deck: RenderedDeck, lock: Lock, media: tuple[MediaFile, ...], 
         database = Path(tmp) / "collection.anki2"
         connection = sqlite3.connect(database)
         try:
+            # A scratch file, zipped and deleted right after: no rollback journal, no waiting for the disk.
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
             write_collection(connection, deck, lock, description)
             connection.commit()
         finally:
@@ -118,12 +121,13 @@ def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: L
     cursor.executescript(APKG_COL)
     decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     models_json = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
+    last_deck: dict[str, int] = {}  # genanki writes a note type's JSON with each deck: the last ID stays
     for sub in deck.decks:
         text = description if sub.id == deck.decks[0].id else sub.description
         decks_json[str(sub.id)] = genanki.Deck(sub.id, sub.name, text).to_json()
-        for kind in dict.fromkeys(n.note_type.kind for _, n in by_deck[sub.id]):  # the last deck's ID wins
-            model = models[kind]
-            models_json[str(model.model_id)] = model.to_json(lock.released, sub.id)
+        last_deck.update((n.note_type.kind, sub.id) for _, n in by_deck[sub.id])
+    for kind, deck_id in last_deck.items():
+        models_json[str(models[kind].model_id)] = models[kind].to_json(lock.released, deck_id)
     cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
     rules = {kind: _CardRule(model) for kind, model in models.items()}
     cards: list[Row] = []

@@ -29,10 +29,13 @@ VERDICTS = {"say": "Sagen", "avoid": "Vermeiden"}
 PLAIN_CHAR = r"[^\\`*_\[\]<>&\x00-\x1f\x7f-\x9f\u00a0\ufeff]"
 PLAIN_TEXT = re.compile(f"{PLAIN_CHAR}*")
 # Plain text with "**fett**" or "*kursiv*" (the next most common fields) renders as that text with
-# <strong> and <em> pairs: by CommonMark's flanking rules a run of one or two stars after a space (or at
-# the start) before a letter or digit opens, and one after a letter or digit before a space, the end or
-# . , ; : ! ? closes; with plain text between them, each opener pairs with the next, equal closer.
-_PAIR = r"(?<![^ ]){stars}(?=[^\W_]){plain}*(?<=[^\W_]){stars}(?![^ .,;:!?])"
+# <strong> and <em> pairs. By CommonMark's flanking rules, a run of one or two stars after a space (or at
+# the start) and before a character that is neither a space nor a star only opens; one after a letter
+# or digit before a space, the end or punctuation, or after anything else before a space or the end,
+# only closes. With plain text between them, each opener pairs with the next, equal closer.
+_CLOSE_BEFORE = "[^ .,;:!?)\"'\u2019\u201c\u201d\u2013\u2014\u2026-]"
+_PAIR = (r"(?<![^ ]){stars}(?=[^*\s]){plain}*"
+         r"(?:(?<=[^\W_]){stars}(?!" + _CLOSE_BEFORE + r")|(?<=[^\w\s*]){stars}(?![^ ]))")
 _STRONG, _EM = (_PAIR.format(stars=stars, plain=PLAIN_CHAR) for stars in (r"\*\*", r"\*"))
 PLAIN_EMPHASIS = re.compile(f"(?:{PLAIN_CHAR}*(?:{_STRONG}|{_EM}))+{PLAIN_CHAR}*")
 EMPHASIS_PAIR = re.compile(r"(\*\*?)([^*]+)\1")

@@ -199,7 +199,8 @@ def test_plain_text_renders_as_the_parser_and_sanitiser_render_it(text: str) -> 
 
 BOLDISH = st.lists(st.one_of(PLAIN, st.sampled_from(
     ["**", " **", "** ", "**Wort**", " **zwei Wörter**", "**ä**", "**1**", "*", " *", "* ", "*Wort*",
-     " *zwei Wörter*", "*ä*", "***", " ***x***", ".", ",", "!", "?", ";", ":", ")",
+     " *zwei Wörter*", "*ä*", "***", " ***x***", "**Satz.**", " *Frage?*", "*a,*",
+     "**„Zitat“ (Effekt).**", "„", "“", "–", "…", "€", "=", "’", "+", ".", ",", "!", "?", ";", ":", ")",
      "(", '"', "'", "-", " ", "  ", "a", "Ü", "7", "\u3000", "\u2028", "{{c1::", "}}"])),
     max_size=12).map("".join)
 
@@ -236,9 +237,10 @@ def test_the_shortcut_is_on_for_the_configured_parser() -> None:
     assert render.PLAIN_TEXT.fullmatch("Der Kunde „zahlt“ {{c1::mehr}} – nicht weniger!")
     for markup in ("**fett**", "a & b", "<b>", "x\ny", "[Link](https://x.de)", "`Code`"):
         assert not render.PLAIN_TEXT.fullmatch(markup)
-    assert render.PLAIN_EMPHASIS.fullmatch("Der **Kunde**, nicht *der Preis* zählt.")
-    for markup in ("x**a**", "**a**b", "** a**", "**a **", '**"a"**', "***a***", "**a*b**", "**a**.**b**",
-                   "*a**", "**a*", "x*a*", "*a*b", "*a*.*b*"):
+    assert render.PLAIN_EMPHASIS.fullmatch("Der **Kunde**, nicht *der Preis* zählt. **Punkt.**")
+    assert render.PLAIN_EMPHASIS.fullmatch('Sie sagt **"Nein."** und *geht*.')
+    for markup in ("x**a**", "**a**b", "** a**", "**a **", "***a***", "**a*b**", "**a**.**b**",
+                   "*a**", "**a*", "x*a*", "*a*b", "*a*.*b*", "**a.**.", "*a.*b"):
         assert not render.PLAIN_EMPHASIS.fullmatch(markup)
 
 
