@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 OPENING = re.compile(r"\{\{c(\d+)::")
@@ -39,6 +40,7 @@ class ClozeScan:
 SYNTAX_HINT = "write a gap as {{c1::answer}} or {{c1::answer::hint}}"
 
 
+@lru_cache(maxsize=256)  # the rules and the renderer scan each cloze sentence: once is enough
 def scan_gaps(text: str) -> ClozeScan:
     gaps: list[Gap] = []
     problems: list[GapProblem] = []

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -61,12 +61,13 @@ def _inline_with_markup(state: StateCore) -> None:
 KEY_COMMENT = re.compile(r"<!--\s*key:\s*(.*?)\s*-->")
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """A block of a Markdown file: markdown-it's node type, tag and 0-based line range [start, end).
 
     `content` is the raw text of leaves (front matter, HTML blocks, a heading's or paragraph's
-    "inline" child); containers (lists, items, paragraphs, headings) have `children`.
+    "inline" child); containers (lists, items, paragraphs, headings) have `children`. A NamedTuple,
+    as MarkupSource: made by the hundred thousand for large content, three times as fast as a
+    frozen dataclass, and just as immutable.
     """
 
     type: str
@@ -76,8 +77,7 @@ class Block:
     children: tuple[Block, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class MarkupSource:
+class MarkupSource(NamedTuple):
     """A text the markup checks look at: an HTML block, or a block's inline text with the inline
     tokens parsed from it where it can hold HTML, links or images."""
 
