@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 CONTENT ?= content
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: deck check ids preview watch test lint clean bench browser
 
@@ -14,6 +15,10 @@ $(BIN)/python:
 
 $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BENCH_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(RUNTIME_STAMP)
@@ -46,7 +51,7 @@ browser:
 test: $(TEST_STAMP) lint browser
 	$(BIN)/python -m pytest
 
-bench: $(RUNTIME_STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
 
 clean:

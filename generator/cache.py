@@ -24,7 +24,7 @@ from generator.model import DeckInfo
 from generator.sources import SourceFile
 
 CACHE_FORMAT = b"build-cache 3"
-LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "yaml", "genanki")  # what compiled files depend on
+LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "yaml")  # what compiled files depend on
 PACKAGE = Path(__file__).resolve().parent
 
 

@@ -17,20 +17,49 @@ from typing import Any
 
 import genanki
 import pytest
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
-from generator import pipeline
+from generator import ankiformat, pipeline
 from generator.description import deck_description
-from generator.package import build_models
+from generator.lock import Lock, LockedNoteType
+from generator.notetypes import NOTE_TYPES, stylesheet
 from tests.conftest import DEFAULT_CONTENT, FIXTURES, copy_content
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import synth
 
 
+class TimedModel(genanki.Model):  # type: ignore[misc]
+    """A genanki model with the lock's modification time (genanki writes the build time)."""
+
+    def __init__(self, mod: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_json(timestamp, deck_id)
+        data["mod"] = self.mod
+        return data
+
+
+def genanki_models(lock: Lock) -> dict[str, genanki.Model]:
+    """Our note types as genanki models."""
+    return {
+        kind: TimedModel(
+            lock.note_types[kind].mod, model_id=note_type.id, name=note_type.name, css=stylesheet(),
+            fields=[{"name": name} for name in note_type.fields],
+            templates=[{"name": name, "qfmt": front, "afmt": back}
+                       for name, front, back in note_type.template_html()],
+            model_type=genanki.Model.CLOZE if note_type.is_cloze else genanki.Model.FRONT_BACK)
+        for kind, note_type in NOTE_TYPES.items()
+    }
+
+
 def genanki_collection(compiled: pipeline.Compiled, folder: Path) -> Path:
     """The reference: the same notes written by genanki.Package.write_to_db, row by row."""
     deck, lock = compiled.deck, compiled.lock
-    models = build_models(lock)
+    models = genanki_models(lock)
     decks = {sub.id: genanki.Deck(sub.id, sub.name, sub.description) for sub in deck.decks}
     decks[deck.decks[0].id].description = _stored_description(compiled)
     for due, note in enumerate(deck.notes):
@@ -107,3 +136,31 @@ def test_a_cloze_note_gets_one_card_per_gap_number(tmp_path: Path) -> None:
     for note in compiled.deck.notes:
         expected = [n - 1 for n in note.cloze_numbers] if note.note_type.is_cloze else [0]
         assert sorted(ordinals[by_guid[note.guid]]) == expected
+
+
+def test_the_format_is_genankis() -> None:
+    assert ankiformat.SCHEMA == APKG_SCHEMA and ankiformat.COLLECTION_ROW == APKG_COL
+    assert (ankiformat.LATEX_PRE, ankiformat.LATEX_POST) == (genanki.Model.DEFAULT_LATEX_PRE,
+                                                             genanki.Model.DEFAULT_LATEX_POST)
+    mod = 1_700_000_000
+    lock = Lock("d", note_types={kind: LockedNoteType(0, "", (), (), "", mod) for kind in NOTE_TYPES})
+    for kind, model in genanki_models(lock).items():
+        ours = ankiformat.NoteTypeFormat(NOTE_TYPES[kind], stylesheet())
+        assert ours.required == model._req
+        assert ours.json(mod, 42) == json.loads(json.dumps(model.to_json(mod, 42)))
+    assert ankiformat.deck_json(7, "A::B", "desc") == genanki.Deck(7, "A::B", "desc").to_json()
+
+
+TEMPLATES = [
+    "{{Front}}", "{{#Back}}{{Back}}{{/Back}}", "{{^Back}}x{{/Back}}{{Front}}", "{{cloze:Front}}{{Back}}",
+    "{{#Front}}{{#Back}}{{Extra}}{{/Back}}{{/Front}}", "{{! comment }}{{Extra}}", "{{{Front}}} {{&Back}}",
+    "{{ Front }}", "{{FrontSide}}", "plain", "{{#Extra}}{{/Extra}}{{^Extra}}{{Back}}{{/Extra}}",
+]
+
+
+@pytest.mark.parametrize("front", TEMPLATES)
+def test_required_fields_are_genankis(front: str) -> None:
+    names = ("Front", "Back", "Extra")
+    model = genanki.Model(1, "m", fields=[{"name": n} for n in names],
+                          templates=[{"name": "t", "qfmt": front, "afmt": ""}])
+    assert ankiformat.required_fields(names, [front]) == model._req
