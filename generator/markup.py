@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from generator.errors import Diagnostic, SourceLocation, error, warning
 from generator.mdtree import MarkupSource, markdown
 from generator.media import IMAGE_HINT, SCHEME, image_problem
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 FIRST_TAG = re.compile(r"<[^>]*>")
 # An inline link or image with a URL scheme, as written (markdown-it turns unsafe ones into plain text).
