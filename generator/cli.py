@@ -14,7 +14,6 @@ import click
 import generator
 from generator import pipeline
 from generator.errors import ContentError, Diagnostic, GeneratorError, UsageError
-from generator.ids import write_missing_keys
 from generator.progress import terminal_progress
 
 EXIT_CONTENT = 1
@@ -123,6 +122,8 @@ def check(content_dir: Path, strict: bool) -> None:
 @library_errors
 def ids(content_dir: Path) -> None:
     """Write missing keys into the content files (in place; nothing else changes)."""
+    from generator.ids import write_missing_keys  # only this command needs it
+
     changed = write_missing_keys(content_dir)
     for path in changed:
         click.echo(f"added keys to {path}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
 
 from generator.model import NoteKind
 
@@ -19,6 +19,7 @@ PHRASING_NOTE_TYPE_ID = 1_764_203_118_002
 SCENARIO_NOTE_TYPE_ID = 1_764_203_118_003
 
 KEY_FIELD = "Schlüssel"
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # installed with the package (package-data)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def stylesheet() -> str:
 
 
 def _template(name: str) -> str:
-    return files("generator").joinpath("templates", name).read_text(encoding="utf-8")
+    return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
 # genanki.guid_for's digits (Anki's base 91), in pairs: two digits per division.

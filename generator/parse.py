@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 
 from generator.errors import Diagnostic, SourceLocation, error
 from generator.frontmatter import FrontMatter, field_line, parse_front_matter
@@ -199,6 +198,8 @@ def _open_section(node: Block, path: str, sections: list[_Section],
     name = heading_text(node)
     where = SourceLocation(path, line_of(node))
     if name not in SECTIONS:
+        from difflib import get_close_matches  # for this message only: builds without it skip the import
+
         close = get_close_matches(name, SECTIONS, n=1, cutoff=0.6)
         hint = f"did you mean `## {close[0]}`? " if close else ""
         diagnostics.append(error(where, f"unknown section `## {name}`",
