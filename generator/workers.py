@@ -1,9 +1,14 @@
 """Compile the truth files: unchanged ones from the cache, the rest on all cores when there is enough text.
 
-Worker processes are forked (they inherit the imported modules: no start-up imports), and only
-while the process runs no other thread, since forking a threaded process can deadlock. A worker
-pickles its result once: the same bytes go to the cache and back to this process, which compiles
-files itself meanwhile.
+With several cores, forked children compile shares of the files while this process compiles its
+own share. A child inherits everything it needs (modules, sources, deck) and, per file, pickles
+its result once: the same bytes become the cache entry and come back to this process through a
+temporary file when the child exits. Shares are fixed up front, by the size of the text: handing
+out work while compiling would keep the children waiting for this process (measured with a
+process pool: its worker idled a third of the time). A child that fails leaves its share to this
+process, which compiles it again (and so reports the error the usual way).
+
+Only a single-threaded process forks: forking a threaded process can deadlock.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import tempfile
 import threading
-from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.cache import BuildCache, write_entry
 from generator.model import DeckInfo
@@ -22,9 +28,11 @@ from generator.progress import NO_PROGRESS, Progress
 from generator.sources import SourceFile
 from generator.truthfile import TruthFile, compile_truth_file
 
-# Measured on 2 cores: compiling 300 notes (140,000 characters) is barely faster in the pool and
-# costs the workers' memory; 1,000 notes (450,000) compile 1.5 times as fast, 10,000 notes 2 times.
+# Measured on 2 cores: compiling 300 notes (140,000 characters) is barely faster in parallel and
+# costs the child's memory; 1,000 notes (450,000) compile 1.5 times as fast, 10,000 notes 1.8 times.
 PARALLEL_MIN_CHARS = 300_000
+# This process also unpickles the children's results: its own share is made a little smaller.
+OWN_SHARE_COST = 1.1
 
 
 def compile_truth_files(sources: Sequence[SourceFile], deck: DeckInfo | None, cache: BuildCache | None = None,
@@ -51,9 +59,9 @@ def _cached(cache: BuildCache, key: str) -> TruthFile | None:
 
 def _compile_all(sources: list[SourceFile], deck: DeckInfo | None, entries: list[Path | None],
                  progress: Progress) -> list[TruthFile]:
-    workers = min(_cores(), len(sources))
-    if workers > 1 and sum(len(s.text) for s in sources) >= PARALLEL_MIN_CHARS and _can_fork():
-        return _in_pool(sources, deck, entries, workers, progress)
+    processes = min(_cores(), len(sources))
+    if processes > 1 and sum(len(s.text) for s in sources) >= PARALLEL_MIN_CHARS and _can_fork():
+        return _in_parallel(sources, deck, entries, processes, progress)
     results = []
     for source, entry in zip(sources, entries, strict=True):
         results.append(_compile_here(source, deck, entry))
@@ -68,49 +76,69 @@ def _compile_here(source: SourceFile, deck: DeckInfo | None, entry: Path | None)
     return result
 
 
-def compile_and_keep(source: SourceFile, deck: DeckInfo | None, entry: Path | None) -> bytes:
-    """In a worker: the pickled TruthFile, also written as the cache entry `entry` if given."""
-    data = pickle.dumps(compile_truth_file(source, deck), pickle.HIGHEST_PROTOCOL)
-    if entry is not None:
-        write_entry(entry, data)
-    return data
+def shares(sizes: Sequence[int], processes: int) -> list[list[int]]:
+    """The files' indices split into `processes` shares of about equal text, biggest files first;
+    the first share (this process's) counts its text OWN_SHARE_COST times."""
+    loads = [0.0] * processes
+    split: list[list[int]] = [[] for _ in range(processes)]
+    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        lightest = min(range(processes), key=lambda p: loads[p])
+        split[lightest].append(index)
+        loads[lightest] += sizes[index] * (OWN_SHARE_COST if lightest == 0 else 1.0)
+    return split
 
 
-def _in_pool(sources: list[SourceFile], deck: DeckInfo | None, entries: list[Path | None], workers: int,
-             progress: Progress) -> list[TruthFile]:
-    """Compile in this process and in `workers - 1` forked ones.
-
-    This process takes the smallest files itself while the workers take the biggest, so it is busy
-    instead of waiting; one process fewer also holds less memory (measured at 10,000 notes on 2 cores:
-    a sixth less time and 10 MB less than two workers with an idle parent).
-    """
-    import multiprocessing  # only large builds pay for these imports
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-
+def _in_parallel(sources: list[SourceFile], deck: DeckInfo | None, entries: list[Path | None], processes: int,
+                 progress: Progress) -> list[TruthFile]:
+    own, *others = shares([len(s.text) for s in sources], processes)
     results: dict[int, TruthFile] = {}
-    queue = deque(sorted(range(len(sources)), key=lambda i: -len(sources[i].text)))  # biggest first
-    in_flight: dict[Future[bytes], int] = {}
-    gc.freeze()  # the workers' garbage collector then leaves the inherited objects (and their pages) alone
+    gc.freeze()  # the children's collector then leaves the inherited objects (and their pages) alone
     try:
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            while queue or in_flight:
-                while queue and len(in_flight) < 2 * (workers - 1):  # one file waiting per worker
-                    index = queue.popleft()
-                    in_flight[pool.submit(compile_and_keep, sources[index], deck, entries[index])] = index
-                if queue:
-                    index = queue.pop()
-                    results[index] = _compile_here(sources[index], deck, entries[index])
-                    progress.advance()
-                if queue:
-                    done = {future for future in in_flight if future.done()}
-                else:
-                    done = wait(in_flight, return_when=FIRST_COMPLETED).done
-                for future in done:
-                    results[in_flight.pop(future)] = pickle.loads(future.result())
-                    progress.advance()
+        children = [_fork(share, sources, deck, entries) for share in others if share]
+        for index in own:
+            results[index] = _compile_here(sources[index], deck, entries[index])
+            progress.advance()
+        for pid, share, output in children:
+            for index, data in zip(share, _collect(pid, output, len(share)), strict=True):
+                results[index] = pickle.loads(data) if data is not None else _compile_here(
+                    sources[index], deck, entries[index])
+                progress.advance()
     finally:
         gc.unfreeze()
     return [results[i] for i in range(len(sources))]
+
+
+def _fork(share: list[int], sources: list[SourceFile], deck: DeckInfo | None,
+          entries: list[Path | None]) -> tuple[int, list[int], BinaryIO]:
+    """A child compiling `share`: its pid, the share, and the file its results will be in."""
+    output = tempfile.TemporaryFile(prefix="wahrheiten-")  # noqa: SIM115 (closed by _collect)
+    pid = os.fork()
+    if pid == 0:  # the child: compile, write the results, exit without running the parent's exit code
+        code = 1
+        try:
+            found = []
+            for index in share:
+                data = pickle.dumps(compile_truth_file(sources[index], deck), pickle.HIGHEST_PROTOCOL)
+                if entries[index] is not None:
+                    write_entry(entries[index], data)  # type: ignore[arg-type]
+                found.append(data)
+            pickle.dump(found, output, pickle.HIGHEST_PROTOCOL)
+            output.flush()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid, share, output
+
+
+def _collect(pid: int, output: BinaryIO, count: int) -> list[bytes | None]:
+    """A child's pickled results, once it has exited; None for each if it failed."""
+    with output:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return [None] * count
+        output.seek(0)
+        found: list[bytes | None] = pickle.load(output)
+        return found if len(found) == count else [None] * count
 
 
 def _cores() -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -151,29 +152,65 @@ def test_cached_truths_move_when_an_earlier_truth_gains_a_note(golden_content: P
     assert b"preis-neu" in (tmp_path / "full" / "CHANGES.md").read_bytes()
 
 
-def test_compiling_in_workers_gives_what_compiling_in_order_gives(golden_content: Path, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    sources = read_sources(golden_content)
-    deck = parse_deck_file(sources.deck).deck  # type: ignore[arg-type]
-    pooled: list[list[SourceFile]] = []
-    in_pool = workers._in_pool
+def parallel(monkeypatch: pytest.MonkeyPatch, processes: int = 2) -> list[list[SourceFile]]:
+    """Make every compile of more than one file parallel; returns the lists of files compiled so."""
+    calls: list[list[SourceFile]] = []
+    in_parallel = workers._in_parallel
 
     def spy(files: list[SourceFile], *args: Any) -> list[TruthFile]:
-        pooled.append(files)
-        return in_pool(files, *args)
+        calls.append(files)
+        return in_parallel(files, *args)
 
     monkeypatch.setattr(workers, "PARALLEL_MIN_CHARS", 0)
-    monkeypatch.setattr(workers, "_cores", lambda: 2)
+    monkeypatch.setattr(workers, "_cores", lambda: processes)
     monkeypatch.setattr(workers, "_can_fork", lambda: True)
-    monkeypatch.setattr(workers, "_in_pool", spy)
+    monkeypatch.setattr(workers, "_in_parallel", spy)
+    return calls
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_compiling_in_children_gives_what_compiling_in_order_gives(golden_content: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    processes: int) -> None:
+    sources = read_sources(golden_content)
+    deck = parse_deck_file(sources.deck).deck  # type: ignore[arg-type]
+    calls = parallel(monkeypatch, processes)
     in_order = [compile_truth_file(s, deck) for s in sources.truths]
     assert all(file.rendered for file in in_order)
     build_cache = BuildCache.open(tmp_path / "cache", golden_content)
     assert workers.compile_truth_files(sources.truths, deck, build_cache) == in_order
-    assert pooled == [list(sources.truths)]
+    assert calls == [list(sources.truths)]
     again = BuildCache.open(tmp_path / "cache", golden_content)
-    assert workers.compile_truth_files(sources.truths, deck, again) == in_order  # the workers' entries
+    assert workers.compile_truth_files(sources.truths, deck, again) == in_order  # the children's entries
     assert not again.written and len(again.used) == len(in_order)
+
+
+def test_a_failing_child_leaves_its_share_to_the_parent(golden_content: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = read_sources(golden_content)
+    deck = parse_deck_file(sources.deck).deck  # type: ignore[arg-type]
+    parallel(monkeypatch)
+    parent, in_parent = os.getpid(), []
+    compile_file = workers.compile_truth_file
+
+    def fails_in_a_child(source: SourceFile, deck: Any) -> TruthFile:
+        if os.getpid() != parent:
+            raise MemoryError("a child ran out of memory")
+        in_parent.append(source)
+        return compile_file(source, deck)
+
+    monkeypatch.setattr(workers, "compile_truth_file", fails_in_a_child)
+    expected = [compile_file(s, deck) for s in sources.truths]
+    assert workers.compile_truth_files(sources.truths, deck) == expected
+    assert sorted(s.display for s in in_parent) == sorted(s.display for s in sources.truths)
+
+
+def test_shares_balance_the_text() -> None:
+    sizes = [500, 400, 300, 300, 200, 100, 100, 50]
+    own, other = workers.shares(sizes, 2)
+    assert sorted(own + other) == list(range(len(sizes)))
+    assert abs(sum(sizes[i] for i in own) * workers.OWN_SHARE_COST - sum(sizes[i] for i in other)) <= 100
+    assert [len(share) for share in workers.shares([10] * 9, 3)] == [3, 3, 3]
 
 
 # Render shortcut: text without Markdown syntax renders as itself, exactly as the full path renders it.
