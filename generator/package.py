@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.ankiformat import COLLECTION_ROW, SCHEMA, NoteTypeFormat, deck_json
+from generator.ankiformat import COLLECTION_ROW, SCHEMA_INDEXES, SCHEMA_TABLES, NoteTypeFormat, deck_json
 from generator.lock import Lock
 from generator.media import MediaFile
 from generator.model import NoteKind
@@ -71,7 +71,7 @@ def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: L
     for due, note in enumerate(deck.notes):  # new cards come in the order of the content
         by_deck[note.deck_id].append((due, note))
     cursor = connection.cursor()
-    cursor.executescript(SCHEMA)
+    cursor.executescript(SCHEMA_TABLES)
     cursor.executescript(COLLECTION_ROW)
     decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     models_json = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
@@ -86,6 +86,7 @@ def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: L
     cards: list[Row] = []
     cursor.executemany(INSERT_NOTE, _note_rows(by_deck, formats, lock, cards))
     cursor.executemany(INSERT_CARD, cards)
+    cursor.executescript(SCHEMA_INDEXES)
 
 
 def _note_rows(by_deck: dict[int, list[tuple[int, CardNote]]], formats: dict[str, NoteTypeFormat],

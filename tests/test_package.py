@@ -140,6 +140,7 @@ def test_a_cloze_note_gets_one_card_per_gap_number(tmp_path: Path) -> None:
 
 def test_the_format_is_genankis() -> None:
     assert ankiformat.SCHEMA == APKG_SCHEMA and ankiformat.COLLECTION_ROW == APKG_COL
+    assert ankiformat.SCHEMA_TABLES + ankiformat.SCHEMA_INDEXES == APKG_SCHEMA
     assert (ankiformat.LATEX_PRE, ankiformat.LATEX_POST) == (genanki.Model.DEFAULT_LATEX_PRE,
                                                              genanki.Model.DEFAULT_LATEX_POST)
     mod = 1_700_000_000
