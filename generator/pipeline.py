@@ -129,12 +129,18 @@ def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | N
 def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off while compiling: a build's objects hold no cycles and nearly
     all live until it ends, yet the collector would walk them again and again (measured: 60-80 ms of
-    a 10,000-note build). Whatever garbage it leaves is collected afterwards."""
+    a 10,000-note build).
+
+    Afterwards they are frozen (left out of collections): else the first collection would walk every
+    object the build made (measured: 33 ms at 10,000 notes, and again when the process exits). They
+    are freed by reference counting as usual.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -92,19 +92,23 @@ def _in_parallel(sources: list[SourceFile], deck: DeckInfo | None, entries: list
                  progress: Progress) -> list[TruthFile]:
     own, *others = shares([len(s.text) for s in sources], processes)
     results: dict[int, TruthFile] = {}
-    gc.freeze()  # the children's collector then leaves the inherited objects (and their pages) alone
+    # Frozen objects are left out of collections: the children's collector then leaves the inherited
+    # objects (and so their memory pages) alone. They stay frozen here too, as collector_paused leaves them.
+    gc.freeze()
+    children = [_fork(share, sources, deck, entries) for share in others if share]
     try:
-        children = [_fork(share, sources, deck, entries) for share in others if share]
         for index in own:
             results[index] = _compile_here(sources[index], deck, entries[index])
             progress.advance()
-        for pid, share, output in children:
+        while children:
+            pid, share, output = children.pop(0)
             for index, data in zip(share, _collect(pid, output, len(share)), strict=True):
                 results[index] = pickle.loads(data) if data is not None else _compile_here(
                     sources[index], deck, entries[index])
                 progress.advance()
     finally:
-        gc.unfreeze()
+        for pid, share, output in children:  # only after an error here: no child is left behind
+            _collect(pid, output, len(share))
     return [results[i] for i in range(len(sources))]
 
 
