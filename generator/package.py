@@ -18,9 +18,9 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator.ankiformat import COLLECTION_ROW, SCHEMA_INDEXES, SCHEMA_TABLES, NoteTypeFormat, deck_json
 from generator.lock import Lock
@@ -45,6 +45,14 @@ def note_type_formats() -> dict[str, NoteTypeFormat]:
 
 def package_bytes(deck: RenderedDeck, lock: Lock, media: tuple[MediaFile, ...], description: str) -> bytes:
     """The whole .apkg in memory: same deck, lock and media give the same bytes."""
+    buffer = io.BytesIO()
+    write_package(buffer, deck, lock, media, description)
+    return buffer.getvalue()
+
+
+def write_package(stream: BinaryIO, deck: RenderedDeck, lock: Lock, media: tuple[MediaFile, ...],
+                  description: str) -> None:
+    """The whole .apkg written to `stream`, a seekable binary file; the bytes of `package_bytes`."""
     with tempfile.TemporaryDirectory(prefix="wahrheiten-") as tmp:
         database = Path(tmp) / "collection.anki2"
         connection = sqlite3.connect(database)
@@ -56,7 +64,7 @@ def package_bytes(deck: RenderedDeck, lock: Lock, media: tuple[MediaFile, ...], 
             connection.commit()
         finally:
             connection.close()
-        return _zip(database, media, lock.released)
+        _zip(database, media, lock.released, stream)
 
 
 def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: Lock,
@@ -107,10 +115,9 @@ def _note_rows(by_deck: dict[int, list[tuple[int, CardNote]]], formats: dict[str
                               0, 0, 0, 0, 0, 0, 0, 0, ""))
 
 
-def _zip(collection: Path, media: tuple[MediaFile, ...], timestamp: int) -> bytes:
+def _zip(collection: Path, media: tuple[MediaFile, ...], timestamp: int, stream: BinaryIO) -> None:
     stamp = time.gmtime(max(timestamp, EARLIEST_ZIP_TIME))[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
         with collection.open("rb") as stream, archive.open(_entry("collection.anki2", stamp,
                                                                   collection.stat().st_size), "w") as entry:
             shutil.copyfileobj(stream, entry)  # streamed: the database is never all in memory
@@ -118,7 +125,6 @@ def _zip(collection: Path, media: tuple[MediaFile, ...], timestamp: int) -> byte
         entries += [(str(i), m.data) for i, m in enumerate(media)]
         for name, data in entries:
             archive.writestr(_entry(name, stamp, len(data)), data)
-    return buffer.getvalue()
 
 
 def _entry(name: str, stamp: tuple[int, ...], size: int) -> zipfile.ZipInfo:
@@ -137,23 +143,49 @@ def _umask() -> int:
     return current
 
 
+class StagedFile:
+    """A file written beside `path` under a temporary name; `commit` puts it in place in one rename.
+
+    Readers never see half a file, and several files can be written before any of them replaces
+    the one it stands for.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(handle)
+        self.path, self.temporary = path, Path(temporary)
+
+    def write(self, data: bytes | Iterable[bytes]) -> None:
+        """The file's content: bytes, or an iterable of chunks (large text need not be in memory at once)."""
+        chunks = [data] if isinstance(data, bytes) else data
+        self.write_with(lambda stream: stream.writelines(chunks))
+
+    def write_with(self, writer: Callable[[BinaryIO], object]) -> None:
+        """The file's content, from `writer` writing to the open file; on the disk when this returns."""
+        with self.temporary.open("wb") as stream:
+            writer(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    def commit(self) -> None:
+        mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o666 & ~_umask()
+        os.chmod(self.temporary, mode)
+        os.replace(self.temporary, self.path)
+
+    def discard(self) -> None:
+        self.temporary.unlink(missing_ok=True)
+
+
 def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file.
 
     `data` is the bytes or an iterable of chunks of them (large text need not exist in memory at once).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    staged = StagedFile(path)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            if isinstance(data, bytes):
-                stream.write(data)
-            else:
-                stream.writelines(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-        os.replace(temporary, path)
+        staged.write(data)
+        staged.commit()
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        staged.discard()
         raise

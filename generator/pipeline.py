@@ -8,8 +8,10 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.cache import BuildCache
 from generator.description import deck_description
@@ -17,7 +19,7 @@ from generator.errors import ContentError, Diagnostic, UsageError
 from generator.lock import Lock, lock_path, lock_text, read_lock
 from generator.media import MediaSet, collect_media, merge_media
 from generator.model import Content
-from generator.package import atomic_write, package_bytes
+from generator.package import StagedFile, package_bytes, write_package
 from generator.parse import parse_deck_file
 from generator.progress import NO_PROGRESS, Progress
 from generator.release import hazards, plan_release, release_notes
@@ -25,30 +27,41 @@ from generator.render import RenderedDeck, Renderer, assemble_deck, parent_deck,
 from generator.sources import display_name, read_sources
 from generator.truthfile import TruthFile
 from generator.validate import validate
-from generator.workers import compile_truth_files
+from generator.workers import compile_truth_files, start_in_child
 
 DEFAULT_PREVIEW_DIR = Path("build") / "preview"  # here, not in generator.preview: the CLI shows it cheaply
+PACKAGE_IN_CHILD_NOTES = 3_000  # below this, forking costs more than writing the package alongside saves
 
 
 @dataclass(frozen=True)
-class Compiled:
-    """Everything a build would write, computed before anything is written."""
+class Release:
+    """Everything a build writes but the package itself, computed before anything is written."""
 
     content: Content
     deck: RenderedDeck
     media: MediaSet
     lock: Lock
-    package: bytes
+    description: str  # the deck description in the package (HTML)
     release_notes: str
     warnings: tuple[Diagnostic, ...]
     new_release: bool  # False when nothing changed since the release recorded in the lock
+
+    def write_package(self, stream: BinaryIO) -> None:
+        write_package(stream, self.deck, self.lock, self.media.files, self.description)
+
+
+@dataclass(frozen=True)
+class Compiled(Release):
+    """A release with its package, in memory."""
+
+    package: bytes
 
 
 @dataclass(frozen=True)
 class BuildResult:
     output: Path
     changes: Path
-    compiled: Compiled
+    compiled: Release
 
     @property
     def notes(self) -> int:
@@ -149,41 +162,68 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
                     cache: BuildCache | None = None, progress: Progress = NO_PROGRESS) -> Compiled:
     """Compile without writing anything; raises ContentError with every problem found."""
     with collector_paused():
-        return _compile(content_dir, strict, now, cache, progress)
+        release = plan(content_dir, strict, now, cache, progress)
+        progress.stage("package")
+        package = package_bytes(release.deck, release.lock, release.media.files, release.description)
+        return Compiled(**{f.name: getattr(release, f.name) for f in fields(Release)}, package=package)
 
 
-def _compile(content_dir: Path, strict: bool, now: int | None, cache: BuildCache | None,
-             progress: Progress) -> Compiled:
+def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache: BuildCache | None = None,
+         progress: Progress = NO_PROGRESS) -> Release:
+    """Check and render the content and plan its release against the lock; raises ContentError."""
     checked = check_content(content_dir, strict, cache, progress)
     deck, old = checked.deck, checked.old_lock
     lock = plan_release(deck, old, build_time() if now is None else now)
     description = deck_description(checked.content.deck, deck, lock.release)
-    progress.stage("package")
-    package = package_bytes(deck, lock, checked.media.files, description)
-    return Compiled(checked.content, deck, checked.media, lock, package, release_notes(deck, lock),
-                    checked.warnings, new_release=old is None or lock.release != old.release)
+    return Release(checked.content, deck, checked.media, lock, description, release_notes(deck, lock),
+                   checked.warnings, new_release=old is None or lock.release != old.release)
 
 
 def build(content_dir: Path, output: Path | None = None, strict: bool = False,
           now: int | None = None, cache: bool = False, progress: Progress = NO_PROGRESS) -> BuildResult:
     """Compile, then write the package, the release notes and the lock; nothing is written on failure.
 
-    With `cache`, parsed and rendered truths are kept in .cache beside the package for the next build.
+    With `cache`, each compiled truth file is kept in .cache beside the package for the next build.
     """
     build_cache = BuildCache.open(cache_dir(output), content_dir) if cache else None
-    compiled = compile_content(content_dir, strict, now, build_cache, progress)
-    output = output or Path("build") / f"{compiled.deck.key}.apkg"
-    if output.is_dir():
-        raise UsageError(f"output is a folder, expected a file name: {output}")
-    changes = output.parent / "CHANGES.md"
-    progress.stage("write")
     with collector_paused():
-        atomic_write(output, compiled.package)
-        atomic_write(changes, compiled.release_notes.encode())
-        atomic_write(lock_path(content_dir), (chunk.encode() for chunk in lock_text(compiled.lock)))
+        release = plan(content_dir, strict, now, build_cache, progress)
+        output = output or Path("build") / f"{release.deck.key}.apkg"
+        if output.is_dir():
+            raise UsageError(f"output is a folder, expected a file name: {output}")
+        changes = output.parent / "CHANGES.md"
+        progress.stage("package")
+        write_outputs(release, [output, changes, lock_path(content_dir)])
     if build_cache:
         build_cache.prune()
-    return BuildResult(output, changes, compiled)
+    return BuildResult(output, changes, release)
+
+
+def write_outputs(release: Release, paths: list[Path]) -> None:
+    """The package, the release notes and the lock, each complete beside its path before the first
+    one replaces the old file (then in this order).
+
+    A large package is written by a forked child meanwhile (the database and the compression need no
+    Python: measured at 50,000 notes, the lock and the release notes are written in its shadow).
+    """
+    package, notes, lock = staged = [StagedFile(path) for path in paths]
+    job = None
+    try:
+        write = partial(package.write_with, release.write_package)
+        job = start_in_child(write) if len(release.deck.notes) >= PACKAGE_IN_CHILD_NOTES else None
+        notes.write(release.release_notes.encode())
+        lock.write(chunk.encode() for chunk in lock_text(release.lock))
+        succeeded, job = job is not None and job.succeeded(), None
+        if not succeeded:
+            write()  # here: also where a child's failure shows its error
+        for file in staged:
+            file.commit()
+    except BaseException:
+        if job is not None:
+            job.succeeded()  # never leave the child behind
+        for file in staged:
+            file.discard()
+        raise
 
 
 def cache_dir(output: Path | None) -> Path:

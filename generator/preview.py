@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.errors import UsageError
 from generator.package import atomic_write
-from generator.pipeline import DEFAULT_PREVIEW_DIR, Compiled
+from generator.pipeline import DEFAULT_PREVIEW_DIR, Release
 from generator.preview_cards import PreviewCard, preview_cards
 from generator.preview_page import page_html
 from generator.render import Renderer
@@ -24,7 +24,7 @@ class PreviewResult:
     cards: tuple[PreviewCard, ...]
 
 
-def write_preview(compiled: Compiled, folder: Path | None = None) -> PreviewResult:
+def write_preview(compiled: Release, folder: Path | None = None) -> PreviewResult:
     """Render the whole page in memory, then write it and the media; stale media files go."""
     folder = folder or DEFAULT_PREVIEW_DIR
     if folder.exists() and not folder.is_dir():

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TextIO
 
 # Stages in pipeline order, weighted by their share of a cold build's time (measured with bench/).
-STAGES = {"read": 1, "files": 60, "check": 5, "render": 4, "package": 20, "write": 10}
+STAGES = {"read": 1, "files": 60, "check": 5, "render": 4, "package": 30}
 
 
 class Progress:
