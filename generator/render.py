@@ -166,18 +166,36 @@ def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth) -> RenderedTr
     """A truth's subdeck and notes."""
     sub = Subdeck(deck_id(deck.key, truth.key), f"{deck.title}::{truth.label}",
                   renderer.block(f"**{truth.core}**\n\n{truth.explanation}"))
-    return sub, tuple(render_note(renderer, deck, truth, note, sub.id) for note in truth.notes)
+    shared = TruthParts.of(renderer, deck, truth, sub.id)
+    return sub, tuple(render_note(renderer, shared, note) for note in truth.notes)
 
 
-def render_note(renderer: Renderer, deck: DeckInfo, truth: Truth, note: Note, target_deck: int) -> CardNote:
+@dataclass(frozen=True)
+class TruthParts:
+    """What every note of a truth shares, rendered once (the same strings in every note)."""
+
+    deck_key: str
+    deck_id: int
+    core: str  # the core statement as HTML
+    label: str  # "Wahrheit 3: Nutzen" as HTML
+    tags: dict[str, tuple[str, ...]]  # by note kind
+
+    @classmethod
+    def of(cls, renderer: Renderer, deck: DeckInfo, truth: Truth, target_deck: int) -> TruthParts:
+        truth_tag = f"{deck.key}::wahrheit::{truth.number:02d}-{truth.key}"
+        return cls(deck.key, target_deck, renderer.inline(truth.core),
+                   html.escape(f"Wahrheit {truth.number}: {truth.title}"),
+                   {kind: (truth_tag, f"{deck.key}::art::{tag}") for kind, tag in KIND_TAGS.items()})
+
+
+def render_note(renderer: Renderer, shared: TruthParts, note: Note) -> CardNote:
     gaps = cloze.scan_gaps(note.text).gaps if isinstance(note, ClozeNote) else ()
     note_type = NOTE_TYPES[note.kind]
-    fields, tags = note_fields(renderer, truth, note), note_tags(deck, truth, note)
+    fields, tags = note_fields(renderer, shared, note), shared.tags[note.kind]
     return CardNote(
-        key=note.key, guid=note_guid(deck.key, note.key), note_type=note_type, fields=fields, tags=tags,
-        deck_id=target_deck, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
-        location=note.location, hash=note_digest(note_type.id, fields, tags),
-        label=note_label(fields[0]),
+        key=note.key, guid=note_guid(shared.deck_key, note.key), note_type=note_type, fields=fields,
+        tags=tags, deck_id=shared.deck_id, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
+        location=note.location, hash=note_digest(note_type.id, fields, tags), label=note_label(fields[0]),
     )
 
 
@@ -199,14 +217,8 @@ def note_label(first_field: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def note_tags(deck: DeckInfo, truth: Truth, note: Note) -> tuple[str, ...]:
-    return (f"{deck.key}::wahrheit::{truth.number:02d}-{truth.key}",
-            f"{deck.key}::art::{KIND_TAGS[note.kind]}")
-
-
-def note_fields(renderer: Renderer, truth: Truth, note: Note) -> tuple[str, ...]:
-    core, key = renderer.inline(truth.core), note.key
-    label = html.escape(f"Wahrheit {truth.number}: {truth.title}")
+def note_fields(renderer: Renderer, shared: TruthParts, note: Note) -> tuple[str, ...]:
+    core, label, key = shared.core, shared.label, note.key
     if isinstance(note, ClozeNote):
         return (renderer.inline(note.text), core, label, key)
     if isinstance(note, PhrasingNote):

@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import genanki
+import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from generator import cloze, pipeline
 from generator.cli import main
 from generator.errors import ContentError, Diagnostic
+from generator.frontmatter import SIMPLE_YAML, load_yaml
 from generator.ids import write_missing_keys
 from generator.notetypes import note_guid
 from generator.parse import parse_deck_file, parse_truth_file
@@ -213,3 +215,16 @@ def test_note_guids_keep_their_leading_digits() -> None:
 def test_note_digest_is_the_content_digest_of_its_values(type_id: int, fields: list[str],
                                                          tags: list[str]) -> None:
     assert note_digest(type_id, tuple(fields), tuple(tags)) == content_digest([type_id, fields, tags])
+
+
+FRONT_LINES = st.lists(st.tuples(st.sampled_from(["key", "number", "title", "source", "x_1"]),
+                                 st.text(alphabet="aäß10x .,()/„“”–’|+=-_eyonYN", max_size=20)),
+                       min_size=1, max_size=4).map(lambda lines: "".join(f"{k}: {v}\n" for k, v in lines))
+
+
+@given(st.one_of(st.from_regex(SIMPLE_YAML, fullmatch=True), FRONT_LINES))
+def test_libyaml_loads_simple_front_matter_as_pyyaml_does(raw: str) -> None:
+    if not SIMPLE_YAML.fullmatch(raw):
+        return
+    assert load_yaml(raw) == yaml.safe_load(raw)
+    assert yaml.load(raw, Loader=yaml.CSafeLoader) == yaml.safe_load(raw)
