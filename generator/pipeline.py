@@ -6,12 +6,12 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING
 
 from generator.cache import BuildCache
 from generator.description import deck_description
@@ -19,7 +19,7 @@ from generator.errors import ContentError, Diagnostic, UsageError
 from generator.lock import Lock, lock_path, lock_text, read_lock
 from generator.media import MediaSet, collect_media, merge_media
 from generator.model import Content
-from generator.package import StagedFile, package_bytes, write_package
+from generator.package import StagedFile, package_bytes, scratch_collection, zip_package
 from generator.parse import parse_deck_file
 from generator.progress import NO_PROGRESS, Progress
 from generator.release import hazards, plan_release, release_notes
@@ -27,10 +27,13 @@ from generator.render import RenderedDeck, Renderer, assemble_deck, parent_deck,
 from generator.sources import display_name, read_sources
 from generator.truthfile import TruthFile
 from generator.validate import validate
-from generator.workers import compile_truth_files, start_in_child
+from generator.workers import compile_truth_files
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 DEFAULT_PREVIEW_DIR = Path("build") / "preview"  # here, not in generator.preview: the CLI shows it cheaply
-PACKAGE_IN_CHILD_NOTES = 3_000  # below this, forking costs more than writing the package alongside saves
+ZIP_IN_THREAD_NOTES = 3_000  # below this, a thread costs more than compressing alongside saves
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,6 @@ class Release:
     release_notes: str
     warnings: tuple[Diagnostic, ...]
     new_release: bool  # False when nothing changed since the release recorded in the lock
-
-    def write_package(self, stream: BinaryIO) -> None:
-        write_package(stream, self.deck, self.lock, self.media.files, self.description)
 
 
 @dataclass(frozen=True)
@@ -203,27 +203,43 @@ def write_outputs(release: Release, paths: list[Path]) -> None:
     """The package, the release notes and the lock, each complete beside its path before the first
     one replaces the old file (then in this order).
 
-    A large package is written by a forked child meanwhile (the database and the compression need no
-    Python: measured at 50,000 notes, the lock and the release notes are written in its shadow).
+    For a large deck, the package is compressed in a thread while this one writes the release notes
+    and the lock (the compressor runs without the interpreter lock: measured at 50,000 notes, the
+    two files are written in its shadow).
     """
     package, notes, lock = staged = [StagedFile(path) for path in paths]
-    job = None
     try:
-        write = partial(package.write_with, release.write_package)
-        job = start_in_child(write) if len(release.deck.notes) >= PACKAGE_IN_CHILD_NOTES else None
-        notes.write(release.release_notes.encode())
-        lock.write(chunk.encode() for chunk in lock_text(release.lock))
-        succeeded, job = job is not None and job.succeeded(), None
-        if not succeeded:
-            write()  # here: also where a child's failure shows its error
+        with scratch_collection(release.deck, release.lock, release.description) as database:
+            zip_it = partial(package.write_with, partial(zip_package, database=database,
+                                                         media=release.media.files,
+                                                         timestamp=release.lock.released))
+            zipping = _in_thread(zip_it) if len(release.deck.notes) >= ZIP_IN_THREAD_NOTES else None
+            try:
+                notes.write(release.release_notes.encode())
+                lock.write(chunk.encode() for chunk in lock_text(release.lock))
+            finally:
+                if zipping is not None:
+                    zipping.exception()  # waits: the database must outlive the thread, also after an error
+            if zipping is None:
+                zip_it()
+            else:
+                zipping.result()
         for file in staged:
             file.commit()
     except BaseException:
-        if job is not None:
-            job.succeeded()  # never leave the child behind
         for file in staged:
             file.discard()
         raise
+
+
+def _in_thread(task: Callable[[], object]) -> Future[object]:
+    from concurrent.futures import ThreadPoolExecutor  # only large builds pay for the import
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="wahrheiten-zip")
+    try:
+        return pool.submit(task)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its task
 
 
 def cache_dir(output: Path | None) -> Path:

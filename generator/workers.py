@@ -18,7 +18,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -143,36 +143,6 @@ def _collect(pid: int, output: BinaryIO, count: int) -> list[bytes | None]:
         output.seek(0)
         found: list[bytes | None] = pickle.load(output)
         return found if len(found) == count else [None] * count
-
-
-class ChildJob:
-    """A task running in a forked child; `succeeded` waits for it."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-
-    def succeeded(self) -> bool:
-        _, status = os.waitpid(self.pid, 0)
-        return os.waitstatus_to_exitcode(status) == 0
-
-
-def start_in_child(task: Callable[[], object]) -> ChildJob | None:
-    """Run `task` in a forked child while this process goes on; None if this process must not fork.
-
-    The child inherits everything, returns nothing but whether it succeeded, and never runs this
-    process's exit code; if it fails, the caller does the task itself (and so sees the error).
-    """
-    if not _can_fork():
-        return None
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            task()
-            code = 0
-        finally:
-            os._exit(code)
-    return ChildJob(pid)
 
 
 def _cores() -> int:

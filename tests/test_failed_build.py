@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 from click.testing import CliRunner
 
-from generator import package, pipeline, workers
+from generator import package, pipeline
 from generator.cli import main
 from generator.errors import ContentError
 
@@ -119,63 +116,32 @@ def test_output_that_is_a_folder_is_a_usage_error_and_writes_nothing(built: tupl
 
 
 @pytest.fixture
-def package_in_child(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Builds write the package in a forked child, whatever their size (as large builds do);
-    returns the children's process IDs."""
-    children: list[int] = []
-    start = workers.start_in_child
-
-    def started(task: Callable[[], object]) -> workers.ChildJob | None:
-        job = start(task)
-        children.extend([job.pid] if job else [])
-        return job
-
-    monkeypatch.setattr(pipeline, "PACKAGE_IN_CHILD_NOTES", 0)
-    monkeypatch.setattr(workers, "_can_fork", lambda: True)
-    monkeypatch.setattr(pipeline, "start_in_child", started)
-    return children
+def zip_in_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds compress the package in a thread, whatever their size (as large builds do)."""
+    monkeypatch.setattr(pipeline, "ZIP_IN_THREAD_NOTES", 0)
 
 
-def test_a_package_written_by_a_child_is_the_package_written_here(built: tuple[Path, Path],
-                                                                  package_in_child: list[int]) -> None:
+@pytest.mark.usefixtures("zip_in_thread")
+def test_a_package_compressed_in_a_thread_is_the_package_compressed_here(built: tuple[Path, Path]) -> None:
     content, out = built
     lock = (content / "deck.lock").read_bytes()
-    pipeline.build(content, out / "child.apkg", now=1_800_000_000)
-    assert len(package_in_child) == 1
+    pipeline.build(content, out / "thread.apkg", now=1_800_000_000)
     (content / "deck.lock").write_bytes(lock)
-    assert (out / "child.apkg").read_bytes() == pipeline.compile_content(content, now=1_800_000_000).package
+    assert (out / "thread.apkg").read_bytes() == pipeline.compile_content(content, now=1_800_000_000).package
 
 
-def test_a_failing_child_leaves_the_package_to_this_process(built: tuple[Path, Path],
-                                                            package_in_child: list[int],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    content, out = built
-    parent, real = os.getpid(), pipeline.Release.write_package
-
-    def fails_in_a_child(release: pipeline.Release, stream: BinaryIO) -> None:
-        if os.getpid() != parent:
-            raise OSError(28, "No space left on device")
-        real(release, stream)
-
-    monkeypatch.setattr(pipeline.Release, "write_package", fails_in_a_child)
-    edit(content / "02-wert.md", "Der Preis ist nur eine Zahl.", "Der Preis ist nur eine Zahl, sagt er.")
-    pipeline.build(content, out / "deck.apkg", now=1_900_000_000)
-    assert len(package_in_child) == 1
-    assert b"sagt er" in zipfile.ZipFile(out / "deck.apkg").read("collection.anki2")
-    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
-
-
-@pytest.mark.usefixtures("package_in_child")
-def test_an_error_while_the_child_writes_keeps_every_old_output(built: tuple[Path, Path],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("zip_in_thread")
+@pytest.mark.parametrize("failing", ["zip_package", "lock_text"])
+def test_an_error_in_either_thread_keeps_every_old_output(built: tuple[Path, Path], failing: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     content, out = built
     edit(content / "02-wert.md", "Der Preis ist nur eine Zahl.", "Der Preis ist nur eine Zahl, sagt er.")
     before = snapshot(content, out)
 
-    def full_disk(*_: object) -> None:
+    def full_disk(*_: object, **__: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "lock_text", full_disk)
+    monkeypatch.setattr(pipeline, failing, full_disk)
     with pytest.raises(OSError):
         pipeline.build(content, out / "deck.apkg", now=1_900_000_000)
     assert snapshot(content, out) == before
