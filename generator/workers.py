@@ -18,7 +18,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -108,7 +108,8 @@ def _in_parallel(sources: list[SourceFile], deck: DeckInfo | None, entries: list
                 progress.advance()
     finally:
         for pid, share, output in children:  # only after an error here: no child is left behind
-            _collect(pid, output, len(share))
+            for _ in _collect(pid, output, len(share)):
+                pass
     return [results[i] for i in range(len(sources))]
 
 
@@ -120,13 +121,11 @@ def _fork(share: list[int], sources: list[SourceFile], deck: DeckInfo | None,
     if pid == 0:  # the child: compile, write the results, exit without running the parent's exit code
         code = 1
         try:
-            found = []
-            for index in share:
+            for index in share:  # one pickle of bytes each: the parent reads them one at a time
                 data = pickle.dumps(compile_truth_file(sources[index], deck), pickle.HIGHEST_PROTOCOL)
                 if entries[index] is not None:
                     write_entry(entries[index], data)  # type: ignore[arg-type]
-                found.append(data)
-            pickle.dump(found, output, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(data, output, pickle.HIGHEST_PROTOCOL)
             output.flush()
             code = 0
         finally:
@@ -134,15 +133,16 @@ def _fork(share: list[int], sources: list[SourceFile], deck: DeckInfo | None,
     return pid, share, output
 
 
-def _collect(pid: int, output: BinaryIO, count: int) -> list[bytes | None]:
-    """A child's pickled results, once it has exited; None for each if it failed."""
+def _collect(pid: int, output: BinaryIO, count: int) -> Iterator[bytes | None]:
+    """A child's pickled results, one by one once it has exited; None for each if it failed."""
     with output:
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:
-            return [None] * count
+            yield from [None] * count
+            return
         output.seek(0)
-        found: list[bytes | None] = pickle.load(output)
-        return found if len(found) == count else [None] * count
+        for _ in range(count):
+            yield pickle.load(output)
 
 
 def _cores() -> int:
