@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 FIRST_TAG = re.compile(r"<[^>]*>")
+KEY_LINE = re.compile(r"<!--(?:(?!<!--|-->).)*-->\n?")  # one complete comment on one line
 # An inline link or image with a URL scheme, as written (markdown-it turns unsafe ones into plain text).
 SCHEME_LINK = re.compile(
     r"(!?)\[[^\[\]\n]*\]\(\s*<?\s*([a-zA-Z][a-zA-Z0-9+.\-]*:(?:[^\s()<>]|\([^\s()<>]*\))*)")
@@ -30,7 +31,7 @@ def markup_diagnostics(sources: Iterable[MarkupSource], path: str, root: Path) -
     for source in sources:
         if source.html:
             found.extend(_html(source.content, SourceLocation(path, source.line)))
-        else:
+        elif source.inline or "](" in source.content:  # else nothing below could find anything
             found.extend(_inline(source.inline, path, source.line, root))
             found.extend(_scheme_links(source.content, path, source.line))
     return list(dict.fromkeys(found))  # the same problem twice on a line is reported once
@@ -85,6 +86,8 @@ def is_comment(content: str) -> bool:
 
 
 def _html(content: str, where: SourceLocation) -> Iterator[Diagnostic]:
+    if KEY_LINE.fullmatch(content):  # a note's key line: by far the most common HTML, never a problem
+        return
     if content.lstrip().startswith("<!--"):
         end = content.find("-->")
         if end == -1 or "<!--" in content[content.find("<!--") + 4:end]:
