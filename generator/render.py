@@ -213,7 +213,9 @@ def note_digest(note_type_id: int, fields: tuple[str, ...], tags: tuple[str, ...
 
 
 def note_label(first_field: str, width: int = 70) -> str:
-    text = " ".join(GAP.sub(r"\1", TAG.sub(" ", first_field)).split())
+    if "<" in first_field or "{{" in first_field:  # else neither tags nor gaps to take out
+        first_field = GAP.sub(r"\1", TAG.sub(" ", first_field))
+    text = " ".join(first_field.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

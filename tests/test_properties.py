@@ -23,7 +23,7 @@ from generator.frontmatter import SIMPLE_YAML, load_yaml
 from generator.ids import write_missing_keys
 from generator.notetypes import note_guid
 from generator.parse import parse_deck_file, parse_truth_file
-from generator.render import content_digest, note_digest
+from generator.render import GAP, TAG, content_digest, note_digest, note_label
 from generator.sources import SourceFile
 
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid_minimal"
@@ -228,3 +228,10 @@ def test_libyaml_loads_simple_front_matter_as_pyyaml_does(raw: str) -> None:
         return
     assert load_yaml(raw) == yaml.safe_load(raw)
     assert yaml.load(raw, Loader=yaml.CSafeLoader) == yaml.safe_load(raw)
+
+
+@given(st.lists(st.sampled_from([*"ab <>{}c1:/ \n„ü", "{{c1::", "}}", "<b>", "</b>", "::"]), max_size=30).map(
+    "".join))
+def test_note_labels_take_out_tags_and_gaps(first_field: str) -> None:
+    text = " ".join(GAP.sub(r"\1", TAG.sub(" ", first_field)).split())
+    assert note_label(first_field, 1000) == text
