@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -214,10 +215,14 @@ def write_outputs(release: Release, paths: list[Path]) -> None:
                                                          media=release.media.files,
                                                          timestamp=release.lock.released))
             zipping = _in_thread(zip_it) if len(release.deck.notes) >= ZIP_IN_THREAD_NOTES else None
+            switching = sys.getswitchinterval()
             try:
+                if zipping is not None:  # hand the interpreter lock back soon: the compressor needs it often
+                    sys.setswitchinterval(switching / 10)
                 notes.write(release.release_notes.encode())
                 lock.write(chunk.encode() for chunk in lock_text(release.lock))
             finally:
+                sys.setswitchinterval(switching)
                 if zipping is not None:
                     zipping.exception()  # waits: the database must outlive the thread, also after an error
             if zipping is None:
