@@ -7,6 +7,7 @@ import html
 import json.encoder
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import nh3
 
@@ -49,9 +50,12 @@ _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=
 _encode_string = json.encoder.encode_basestring  # how _COMPACT_JSON writes a string
 
 
-@dataclass(frozen=True)
-class CardNote:
-    """One Anki note, ready to be written: fields in note type order."""
+class CardNote(NamedTuple):
+    """One Anki note, ready to be written: fields in note type order.
+
+    A NamedTuple: one per note, made in the workers and pickled to the cache and back, where it is
+    three times as fast to make and unpickle as a frozen dataclass, and smaller.
+    """
 
     key: str
     guid: str
