@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -135,6 +136,26 @@ from generator.cli_preview import preview, watch, write_build_preview  # noqa: E
 
 main.add_command(preview)
 main.add_command(watch)
+
+def run() -> None:
+    """The console script (and `python -m generator`): `main`, then the process ends at once.
+
+    Python would otherwise free every object a build made one by one before exiting (measured: 90 ms
+    after a 50,000-note build). Everything is written and closed by then; the output streams are
+    flushed here. `main` itself, as tests call it, exits normally.
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = 0 if done.code is None else done.code
+    if not isinstance(code, int):
+        click.echo(code, err=True)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
 
 # Everything imported so far lives until the process ends: the collector's full passes need not walk it
 # again and again while a build makes its many objects (measured: 60-90 ms of a 10,000-note build).

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,7 +166,7 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
         release = plan(content_dir, strict, now, cache, progress)
         progress.stage("package")
         package = package_bytes(release.deck, release.lock, release.media.files, release.description)
-        return Compiled(**{f.name: getattr(release, f.name) for f in fields(Release)}, package=package)
+        return Compiled(**vars(release), package=package)
 
 
 def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache: BuildCache | None = None,
@@ -182,7 +182,7 @@ def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache:
 
 def build(content_dir: Path, output: Path | None = None, strict: bool = False,
           now: int | None = None, cache: bool = False, progress: Progress = NO_PROGRESS) -> BuildResult:
-    """Compile, then write the package, the release notes and the lock; nothing is written on failure.
+    """Compile, then write the package, the release notes and the lock; on failure none of them changes.
 
     With `cache`, each compiled truth file is kept in .cache beside the package for the next build.
     """

@@ -105,3 +105,23 @@ def test_python_module_entry_point() -> None:
     result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0 and "build" in result.stdout
+
+
+def test_the_console_script_exits_at_once_with_the_right_code_and_all_output(golden_content: Path,
+                                                                            tmp_path: Path) -> None:
+    """The installed command ends the process without tearing it down: nothing may be lost."""
+    import subprocess
+    import sys
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True,
+                              check=False)
+
+    built = command("build", str(golden_content), "-o", str(tmp_path / "deck.apkg"))
+    assert built.returncode == 0 and built.stdout.startswith("wrote ") and built.stdout.endswith("\n")
+    assert (tmp_path / "deck.apkg").stat().st_size > 0 and (tmp_path / "CHANGES.md").exists()
+    (golden_content / "01-preis.md").write_text("---\nkey: preis\n---\n", encoding="utf-8")
+    failed = command("build", str(golden_content), "-o", str(tmp_path / "deck.apkg"))
+    assert failed.returncode == 1 and failed.stderr.endswith("build failed: no output was changed\n")
+    assert command("build", str(tmp_path / "nirgends")).returncode == 2
+    assert command("--version").stdout.startswith("wahrheiten-deck, version ")
