@@ -123,5 +123,5 @@ def truth_texts(truth: Truth) -> Iterator[tuple[SourceLocation, str]]:
 
 
 def _note_texts(note: Note) -> tuple[str, ...]:
-    return tuple(str(v) for v in vars(note).values() if isinstance(v, str)) + tuple(
+    return tuple(v for v in note if isinstance(v, str)) + tuple(
         c.text for c in getattr(note, "choices", ()))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from generator.errors import SourceLocation
 
@@ -11,18 +11,20 @@ NoteKind = Literal["cloze", "phrasing", "scenario"]
 Verdict = Literal["say", "avoid"]
 
 
-@dataclass(frozen=True)
-class ClozeNote:
+# The notes and choices are NamedTuples: there is one per note, made in the workers and pickled to the
+# cache and back, which is faster so than with frozen dataclasses (and just as immutable).
+
+
+class ClozeNote(NamedTuple):
     """A sentence with author-marked, explicitly numbered gaps (Markdown source)."""
 
     key: str
     text: str
     location: SourceLocation
-    kind: NoteKind = field(default="cloze", init=False)
+    kind: NoteKind = "cloze"
 
 
-@dataclass(frozen=True)
-class PhrasingNote:
+class PhrasingNote(NamedTuple):
     """Something to say or to avoid saying to a customer, with the reason."""
 
     key: str
@@ -31,17 +33,15 @@ class PhrasingNote:
     reason: str
     better: str
     location: SourceLocation
-    kind: NoteKind = field(default="phrasing", init=False)
+    kind: NoteKind = "phrasing"
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     text: str
     correct: bool
 
 
-@dataclass(frozen=True)
-class ScenarioNote:
+class ScenarioNote(NamedTuple):
     """A customer conversation: situation, the customer's words and the right reaction."""
 
     key: str
@@ -53,7 +53,7 @@ class ScenarioNote:
     wrong: str
     choices: tuple[Choice, ...]
     location: SourceLocation
-    kind: NoteKind = field(default="scenario", init=False)
+    kind: NoteKind = "scenario"
 
 
 Note = ClozeNote | PhrasingNote | ScenarioNote
