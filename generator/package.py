@@ -69,7 +69,10 @@ def scratch_collection(deck: RenderedDeck, lock: Lock, description: str) -> Iter
         database = Path(tmp) / "collection.anki2"
         connection = sqlite3.connect(database)
         try:
-            # Zipped and deleted right after: no rollback journal, no waiting for the disk.
+            # Zipped and deleted right after: no rollback journal, no waiting for the disk. Pages of 16 KiB
+            # (before anything is written; Anki reads any page size): measured at 50,000 notes, an eighth
+            # less time and a tenth fewer bytes than the default 4 KiB.
+            connection.execute("PRAGMA page_size = 16384")
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
             write_collection(connection, deck, lock, description)

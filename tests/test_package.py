@@ -165,3 +165,10 @@ def test_required_fields_are_genankis(front: str) -> None:
     model = genanki.Model(1, "m", fields=[{"name": n} for n in names],
                           templates=[{"name": "t", "qfmt": front, "afmt": ""}])
     assert ankiformat.required_fields(names, [front]) == model._req
+
+
+def test_the_collection_is_a_sound_database_with_large_pages(tmp_path: Path) -> None:
+    compiled = compiled_from(FIXTURES / "golden" / "content", tmp_path)
+    with sqlite3.connect(_ours(compiled, tmp_path)) as db:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 16384
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
