@@ -3,10 +3,10 @@
 With several cores, forked children compile shares of the files while this process compiles its
 own share. A child inherits everything it needs (modules, sources, deck) and, per file, pickles
 its result once: the same bytes become the cache entry and come back to this process through a
-temporary file when the child exits. Shares are fixed up front, by the size of the text: handing
-out work while compiling would keep the children waiting for this process (measured with a
-process pool: its worker idled a third of the time). A child that fails leaves its share to this
-process, which compiles it again (and so reports the error the usual way).
+temporary file, which this process reads while the child goes on. Shares are fixed up front, by
+the size of the text: handing out work while compiling would keep the children waiting for this
+process (measured with a process pool: its worker idled a third of the time). A child that fails
+leaves its share to this process, which compiles it again (and so reports the error the usual way).
 
 Only a single-threaded process forks: forking a threaded process can deadlock.
 """
@@ -18,6 +18,7 @@ import os
 import pickle
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -31,8 +32,8 @@ from generator.truthfile import TruthFile, compile_truth_file
 # Measured on 2 cores: compiling 300 notes (140,000 characters) is barely faster in parallel and
 # costs the child's memory; 1,000 notes (450,000) compile 1.5 times as fast, 10,000 notes 1.8 times.
 PARALLEL_MIN_CHARS = 300_000
-# This process also unpickles the children's results: its own share is made a little smaller.
-OWN_SHARE_COST = 1.1
+# This process also unpickles the children's results (meanwhile, as they come): its own share is smaller.
+OWN_SHARE_COST = 1.2
 
 
 def compile_truth_files(sources: Sequence[SourceFile], deck: DeckInfo | None, cache: BuildCache | None = None,
@@ -115,18 +116,18 @@ def _in_parallel(sources: list[SourceFile], deck: DeckInfo | None, entries: list
 
 def _fork(share: list[int], sources: list[SourceFile], deck: DeckInfo | None,
           entries: list[Path | None]) -> tuple[int, list[int], BinaryIO]:
-    """A child compiling `share`: its pid, the share, and the file its results will be in."""
+    """A child compiling `share`: its pid, the share, and the file its results go to as it goes."""
     output = tempfile.TemporaryFile(prefix="wahrheiten-")  # noqa: SIM115 (closed by _collect)
     pid = os.fork()
     if pid == 0:  # the child: compile, write the results, exit without running the parent's exit code
         code = 1
         try:
-            for index in share:  # one pickle of bytes each: the parent reads them one at a time
+            for index in share:
                 data = pickle.dumps(compile_truth_file(sources[index], deck), pickle.HIGHEST_PROTOCOL)
                 if entries[index] is not None:
                     write_entry(entries[index], data)  # type: ignore[arg-type]
-                pickle.dump(data, output, pickle.HIGHEST_PROTOCOL)
-            output.flush()
+                output.write(len(data).to_bytes(8, "big") + data)  # a record the parent can read at once
+                output.flush()
             code = 0
         finally:
             os._exit(code)
@@ -134,15 +135,34 @@ def _fork(share: list[int], sources: list[SourceFile], deck: DeckInfo | None,
 
 
 def _collect(pid: int, output: BinaryIO, count: int) -> Iterator[bytes | None]:
-    """A child's pickled results, one by one once it has exited; None for each if it failed."""
+    """A child's pickled results, each as soon as the child has written it; None for each one it did
+    not write because it failed. The child is waited for (and so never left behind) in any case."""
     with output:
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            yield from [None] * count
-            return
-        output.seek(0)
-        for _ in range(count):
-            yield pickle.load(output)
+        position, running = 0, True
+        try:
+            for written in range(count):
+                while (record := _record(output.fileno(), position)) is None:
+                    if not running:
+                        yield from [None] * (count - written)
+                        return
+                    running = os.waitpid(pid, os.WNOHANG)[0] == 0
+                    if running:
+                        time.sleep(0.001)
+                position += 8 + len(record)
+                yield record
+        finally:
+            if running:
+                os.waitpid(pid, 0)
+
+
+def _record(descriptor: int, position: int) -> bytes | None:
+    """The record at `position` of a child's output file, or None if it is not all written yet."""
+    header = os.pread(descriptor, 8, position)
+    if len(header) < 8:
+        return None
+    size = int.from_bytes(header, "big")
+    data = os.pread(descriptor, size, position + 8)
+    return data if len(data) == size else None
 
 
 def _cores() -> int:
