@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ class SourceFile:
     display: str
     text: str
     root: Path = Path(".")  # the resolved content folder: images are looked up inside it
+    digest: bytes = b""  # SHA-256 of the file's bytes as read (what the build cache keys on), if read
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,11 @@ def _read_one(path: Path, root: Path, diagnostics: list[Diagnostic]) -> SourceFi
             problem = (f"the file is too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})",
                        "split the content into several files, one per truth")
         else:
-            text = _decode(resolved.read_bytes(), shown, diagnostics)
-            return None if text is None else SourceFile(path, shown, text, root)
+            data = resolved.read_bytes()
+            text = _decode(data, shown, diagnostics)
+            if text is None:
+                return None
+            return SourceFile(path, shown, text, root, hashlib.sha256(data).digest())
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop (Python < 3.13)
         problem = (f"the file cannot be read ({getattr(exc, 'strerror', None) or exc})",
                    "check that the file exists and that you may read it")
@@ -98,4 +103,4 @@ def _decode(data: bytes, shown: str, diagnostics: list[Diagnostic]) -> str | Non
         ))
         return None
     text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
