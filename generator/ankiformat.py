@@ -259,7 +259,7 @@ class NoteTypeFormat:
                     if (any if how == "any" else all)(fields[i] for i in wanted)]
         found: set[int] = set()
         for index in self.cloze_fields:
-            found.update(int(m) - 1 for m in CLOZE_NUMBER.findall(fields[index]) if int(m) > 0)
+            found.update(number - 1 for number in map(int, CLOZE_NUMBER.findall(fields[index])) if number > 0)
         return found
 
 

@@ -1,6 +1,6 @@
 """Results of earlier builds (build/.cache): each truth file compiled, keyed by what it depends on.
 
-An entry's key covers the file's text, path and shown name, the deck's key and title, and the
+An entry's key covers the file's bytes, path and shown name, the deck's key and title, and the
 names, sizes and times of the content folder's other files (images are checked and loaded from
 there). Every key also covers the generator's own code and its libraries' installed files, so a change
 there misses every entry. Entries are pickles, private to this build folder and written only by

@@ -121,13 +121,19 @@ def _note_rows(deck_id: int, notes: list[tuple[int, CardNote]], formats: dict[st
     Note and card IDs come from `ids`, in genanki's order: a note, then its cards.
     """
     locked = lock.notes
+    tag_texts: dict[tuple[str, ...], str] = {}  # the notes of a truth share their tags
     for due, note in notes:
-        note_type, fields, mod = note.note_type, note.fields, locked[note.key].mod
-        if len(fields) != len(note_type.fields) or any(" " in tag for tag in note.tags):
-            raise ValueError(f"note {note.key}: {len(fields)} fields, or a tag with a space")
+        note_type, fields, tags, mod = note.note_type, note.fields, note.tags, locked[note.key].mod
+        tag_text = tag_texts.get(tags)
+        if tag_text is None:
+            if any(" " in tag for tag in tags):
+                raise ValueError(f"note {note.key}: a tag with a space")
+            tag_text = tag_texts[tags] = f" {' '.join(tags)} "
+        if len(fields) != len(note_type.fields):
+            raise ValueError(f"note {note.key}: {len(fields)} fields for {len(note_type.fields)}")
         note_id = next(ids)
-        yield (note_id, note.guid, note_type.id, mod, f" {' '.join(note.tags)} ", "\x1f".join(fields),
-               fields[0])  # the first field sorts
+        sort_field = fields[0]  # as genanki: the first field
+        yield note_id, note.guid, note_type.id, mod, tag_text, "\x1f".join(fields), sort_field
         for ordinal in formats[note_type.kind].card_ordinals(fields):
             cards.append((next(ids), note_id, deck_id, ordinal, mod, due))
 
