@@ -29,8 +29,8 @@ from generator.progress import NO_PROGRESS, Progress
 from generator.sources import SourceFile
 from generator.truthfile import TruthFile, compile_truth_file
 
-# Measured on 2 cores: compiling 300 notes (140,000 characters) is barely faster in parallel and
-# costs the child's memory; 1,000 notes (450,000) compile 1.5 times as fast, 10,000 notes 1.8 times.
+# Measured on 2 cores: 300 notes (140,000 characters) compile no faster in two processes; 600 notes
+# (285,000) compile 1.2 times as fast, 1,000 notes 1.35 times, 10,000 notes 1.5 times.
 PARALLEL_MIN_CHARS = 300_000
 # This process also unpickles the children's results (meanwhile, as they come): its own share is smaller.
 OWN_SHARE_COST = 1.2
