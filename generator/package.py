@@ -51,15 +51,9 @@ def note_type_formats() -> dict[str, NoteTypeFormat]:
 def package_bytes(deck: RenderedDeck, lock: Lock, media: tuple[MediaFile, ...], description: str) -> bytes:
     """The whole .apkg in memory: same deck, lock and media give the same bytes."""
     buffer = io.BytesIO()
-    write_package(buffer, deck, lock, media, description)
-    return buffer.getvalue()
-
-
-def write_package(stream: BinaryIO, deck: RenderedDeck, lock: Lock, media: tuple[MediaFile, ...],
-                  description: str) -> None:
-    """The whole .apkg written to `stream`, a seekable binary file; the bytes of `package_bytes`."""
     with scratch_collection(deck, lock, description) as database:
-        zip_package(stream, database, media, lock.released)
+        zip_package(buffer, database, media, lock.released)
+    return buffer.getvalue()
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from generator.errors import SourceLocation
 from generator.linescan import plain_line
 from generator.mdtree import markdown
 from generator.media import MediaSet
-from generator.model import ClozeNote, Content, DeckInfo, Note, PhrasingNote, ScenarioNote, Truth
+from generator.model import ClozeNote, DeckInfo, Note, PhrasingNote, ScenarioNote, Truth
 from generator.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "code", "s", "del", "sub", "sup", "ul", "ol",
@@ -157,13 +157,6 @@ def assemble_deck(deck: DeckInfo, parent: Subdeck, truths: list[RenderedTruth]) 
     """The deck from its rendered truths, in order: notes are due in this order."""
     return RenderedDeck(deck.key, deck.title, (parent, *(sub for sub, _ in truths)),
                         tuple(note for _, notes in truths for note in notes))
-
-
-def render_deck(content: Content, media: MediaSet) -> RenderedDeck:
-    """The whole deck rendered in this process (the pipeline renders each file where it is parsed)."""
-    renderer = Renderer(media)
-    rendered = [render_truth(renderer, content.deck, truth) for truth in content.truths]
-    return assemble_deck(content.deck, parent_deck(renderer, content.deck), rendered)
 
 
 def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth) -> RenderedTruth:
