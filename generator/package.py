@@ -138,9 +138,7 @@ def zip_package(stream: BinaryIO, database: Path, media: tuple[MediaFile, ...], 
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
         with database.open("rb") as collection, archive.open(_entry("collection.anki2", stamp,
                                                                     database.stat().st_size), "w") as entry:
-            # Streamed, the database is never all in memory; in large pieces, the compressor runs long
-            # without the interpreter lock when another thread writes the lock file meanwhile.
-            shutil.copyfileobj(collection, entry, ZIP_CHUNK)
+            shutil.copyfileobj(collection, entry, ZIP_CHUNK)  # streamed: never all in memory
         entries = [("media", json.dumps({str(i): m.name for i, m in enumerate(media)}).encode())]
         entries += [(str(i), m.data) for i, m in enumerate(media)]
         for name, data in entries:

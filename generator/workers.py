@@ -19,7 +19,7 @@ import pickle
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -163,6 +163,37 @@ def _record(descriptor: int, position: int) -> bytes | None:
     size = int.from_bytes(header, "big")
     data = os.pread(descriptor, size, position + 8)
     return data if len(data) == size else None
+
+
+class ChildJob:
+    """A task running in a forked child; `succeeded` waits for it."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def succeeded(self) -> bool:
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def start_in_child(task: Callable[[], object]) -> ChildJob | None:
+    """Run `task` in a forked child while this process goes on; None if this process must not fork.
+
+    The child inherits everything, reports nothing but whether it succeeded, and never runs this
+    process's exit code; if it fails, the caller does the task itself (and so sees the error). Only
+    what the task touches is copied for the child.
+    """
+    if not _can_fork():
+        return None
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            task()
+            code = 0
+        finally:
+            os._exit(code)
+    return ChildJob(pid)
 
 
 def _cores() -> int:

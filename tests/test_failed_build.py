@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from generator import package, pipeline
+from generator import package, pipeline, workers
 from generator.cli import main
 from generator.errors import ContentError
+from generator.lock import Lock
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -115,26 +117,66 @@ def test_output_that_is_a_folder_is_a_usage_error_and_writes_nothing(built: tupl
     assert snapshot(content, out) == before
 
 
-@pytest.fixture
-def zip_in_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds compress the package in a thread, whatever their size (as large builds do)."""
-    monkeypatch.setattr(pipeline, "ZIP_IN_THREAD_NOTES", 0)
+def texts_in_child(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Builds write the release notes and the lock in a forked child, whatever their size (as large
+    builds do); returns the children's process IDs."""
+    children: list[int] = []
+    start = workers.start_in_child
+
+    def started(task: Callable[[], object]) -> workers.ChildJob | None:
+        job = start(task)
+        children.extend([job.pid] if job else [])
+        return job
+
+    monkeypatch.setattr(pipeline, "TEXTS_IN_CHILD_NOTES", 0)
+    monkeypatch.setattr(workers, "_can_fork", lambda: True)
+    monkeypatch.setattr(pipeline, "start_in_child", started)
+    return children
 
 
-@pytest.mark.usefixtures("zip_in_thread")
-def test_a_package_compressed_in_a_thread_is_the_package_compressed_here(built: tuple[Path, Path]) -> None:
-    content, out = built
+def outputs_of(content: Path, output: Path) -> list[bytes]:
+    """Package, release notes and lock after a build of `content` at a fixed time (lock restored after)."""
     lock = (content / "deck.lock").read_bytes()
-    pipeline.build(content, out / "thread.apkg", now=1_800_000_000)
+    result = pipeline.build(content, output, now=1_900_000_000)
+    written = [result.output.read_bytes(), result.changes.read_bytes(), (content / "deck.lock").read_bytes()]
     (content / "deck.lock").write_bytes(lock)
-    assert (out / "thread.apkg").read_bytes() == pipeline.compile_content(content, now=1_800_000_000).package
+    return written
 
 
-@pytest.mark.usefixtures("zip_in_thread")
-@pytest.mark.parametrize("failing", ["zip_package", "lock_text"])
-def test_an_error_in_either_thread_keeps_every_old_output(built: tuple[Path, Path], failing: str,
+def test_outputs_written_with_a_child_are_the_outputs_written_here(built: tuple[Path, Path], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    content, _ = built
+    edit(content / "01-nutzen.md", "{{c1::", "{{c1::ganz ")  # a new release: every output changes
+    here = outputs_of(content, tmp_path / "here" / "deck.apkg")
+    children = texts_in_child(monkeypatch)
+    assert outputs_of(content, tmp_path / "child" / "deck.apkg") == here
+    assert len(children) == 1
+
+
+def test_a_failing_child_leaves_the_texts_to_this_process(built: tuple[Path, Path], tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    content, _ = built
+    edit(content / "01-nutzen.md", "{{c1::", "{{c1::ganz ")
+    here = outputs_of(content, tmp_path / "here" / "deck.apkg")
+    children = texts_in_child(monkeypatch)
+    parent, real = os.getpid(), pipeline.lock_text
+
+    def fails_in_a_child(lock: Lock) -> Iterator[str]:
+        if os.getpid() != parent:
+            raise OSError(28, "No space left on device")
+        return real(lock)
+
+    monkeypatch.setattr(pipeline, "lock_text", fails_in_a_child)
+    assert outputs_of(content, tmp_path / "child" / "deck.apkg") == here
+    assert len(children) == 1
+    assert not [p for p in (tmp_path / "child").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("failing", ["zip_package", "lock_text"])
+def test_an_error_in_either_process_keeps_every_old_output(built: tuple[Path, Path], failing: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     content, out = built
+    texts_in_child(monkeypatch)
     edit(content / "02-wert.md", "Der Preis ist nur eine Zahl.", "Der Preis ist nur eine Zahl, sagt er.")
     before = snapshot(content, out)
 
