@@ -94,7 +94,7 @@ def _note_hazards(deck: RenderedDeck, old: Lock) -> Iterator[Diagnostic]:
 
 def _lost_gaps(note: CardNote, previous: LockedNote | None) -> list[int]:
     """Released gap numbers that vanished, or whose answer now sits under another number."""
-    if previous is None:
+    if previous is None or previous.clozes == note.cloze_gaps:  # the same gaps: nothing lost
         return []
     now = {number: answer.casefold() for number, answer in note.cloze_gaps}
     lost = []
