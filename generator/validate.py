@@ -61,7 +61,24 @@ def truth_keys(content: Content) -> Iterator[Diagnostic]:
 
 
 def note_keys(content: Content) -> Iterator[Diagnostic]:
-    yield from _unique_keys(((n.key, n.location) for n in content.notes), "note")
+    """Duplicate note keys across the deck (missing and malformed ones are each file's own problem)."""
+    first: dict[str, SourceLocation] = {}
+    for note in content.notes:
+        if not note.key:
+            continue
+        if note.key not in first:
+            first[note.key] = note.location
+        elif not key_problem(note.key):
+            yield error(note.location, f"duplicate note key `{note.key}` (first used at {first[note.key]})",
+                        "delete this key line and run `wahrheiten-deck ids` to get a new one")
+
+
+def _key_rules(notes: tuple[Note, ...]) -> Iterator[Diagnostic]:
+    for note in notes:
+        if not note.key:
+            yield error(note.location, "the note has no key", IDS_HINT)
+        elif problem := key_problem(note.key):
+            yield error(note.location, problem, IDS_HINT)
 
 
 def _unique_keys(items: Iterator[tuple[str, SourceLocation]], what: str) -> Iterator[Diagnostic]:
@@ -79,8 +96,9 @@ def _unique_keys(items: Iterator[tuple[str, SourceLocation]], what: str) -> Iter
 
 
 def truth_rules(truth: Truth) -> list[Diagnostic]:
-    """The rules for each note of one truth file: gaps, lengths, answer choices."""
-    return [d for note in truth.notes for d in _NOTE_RULES[note.kind](note, truth)]
+    """The rules for each note of one truth file: keys, gaps, lengths, answer choices."""
+    notes = truth.notes
+    return [*_key_rules(notes), *(d for note in notes for d in _NOTE_RULES[note.kind](note, truth))]
 
 
 def _cloze_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
