@@ -35,6 +35,6 @@ def compile_truth_file(source: SourceFile, deck: DeckInfo | None) -> TruthFile:
     # Every image starts with "![": most files have none, and need no search for them.
     media = collect_media(truth_texts(truth), source.root) if "![" in source.text else MediaSet({})
     diagnostics = (*parsed.diagnostics, *truth_rules(truth), *media.diagnostics)
-    failed = deck is None or any(d.is_error for d in diagnostics)
-    rendered = None if failed else render_truth(Renderer(media), deck, truth)  # type: ignore[arg-type]
-    return TruthFile(parsed, diagnostics, media, rendered)
+    if deck is None or any(d.is_error for d in diagnostics):
+        return TruthFile(parsed, diagnostics, media, None)
+    return TruthFile(parsed, diagnostics, media, render_truth(Renderer(media), deck, truth))
