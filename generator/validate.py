@@ -156,8 +156,10 @@ def _line_in(note: ClozeNote, offset: int) -> SourceLocation:
 
 
 def too_long(location: SourceLocation, what: str, kind: str, text: str,
-             hint: str = LENGTH_HINT) -> Iterator[Diagnostic]:
-    """An error if `text` is longer than the limit for its kind (see LIMITS)."""
+             hint: str = LENGTH_HINT) -> tuple[Diagnostic, ...]:
+    """An error if `text` is longer than the limit for its kind (see LIMITS). A tuple, not a generator:
+    it is asked for every field of every note and nearly always empty."""
     limit = LIMITS[kind]
-    if len(text) > limit:
-        yield error(location, f"{what} is too long to learn ({len(text)} characters, limit {limit})", hint)
+    if len(text) <= limit:
+        return ()
+    return (error(location, f"{what} is too long to learn ({len(text)} characters, limit {limit})", hint),)

@@ -235,3 +235,16 @@ def test_libyaml_loads_simple_front_matter_as_pyyaml_does(raw: str) -> None:
 def test_note_labels_take_out_tags_and_gaps(first_field: str) -> None:
     text = " ".join(GAP.sub(r"\1", TAG.sub(" ", first_field)).split())
     assert note_label(first_field, 1000) == text
+
+
+@given(st.lists(st.sampled_from(["{{c1::", "{{c2::a", "}}", "}", "{", "::", "x", " ", "{{", "c1::"]),
+                max_size=16).map("".join))
+def test_stray_closing_braces_are_found_as_in_the_text_with_its_gaps_blanked(text: str) -> None:
+    scan = cloze.scan_gaps(text)
+    if scan.problems and not scan.problems[-1].message.startswith("`}}` without"):
+        return  # the check runs only on otherwise sound text
+    blanked = text
+    for gap in scan.gaps:
+        blanked = blanked[:gap.start] + " " * (gap.end - gap.start) + blanked[gap.end:]
+    stray = [p.offset for p in scan.problems if p.message.startswith("`}}` without")]
+    assert stray == ([blanked.find("}}")] if "}}" in blanked else [])
