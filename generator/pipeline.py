@@ -8,8 +8,8 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, fields
+from functools import cached_property, partial
 from pathlib import Path
 
 from generator.cache import BuildCache
@@ -34,16 +34,20 @@ TEXTS_IN_CHILD_NOTES = 3_000  # below this, forking costs more than writing alon
 
 @dataclass(frozen=True)
 class Release:
-    """Everything a build writes but the package itself, computed before anything is written."""
+    """Everything a build writes but the package itself (the release notes made when first asked for)."""
 
     content: Content
     deck: RenderedDeck
     media: MediaSet
     lock: Lock
     description: str  # the deck description in the package (HTML)
-    release_notes: str
     warnings: tuple[Diagnostic, ...]
     new_release: bool  # False when nothing changed since the release recorded in the lock
+
+    @cached_property
+    def release_notes(self) -> str:
+        """CHANGES.md; made when first asked for (for a large deck, by the child that writes it)."""
+        return release_notes(self.deck, self.lock)
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
         release = plan(content_dir, strict, now, cache, progress)
         progress.stage("package")
         package = package_bytes(release.deck, release.lock, release.media.files, release.description)
-        return Compiled(**vars(release), package=package)
+        return Compiled(**{f.name: getattr(release, f.name) for f in fields(Release)}, package=package)
 
 
 def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache: BuildCache | None = None,
@@ -171,8 +175,8 @@ def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache:
     deck, old = checked.deck, checked.old_lock
     lock = plan_release(deck, old, build_time() if now is None else now)
     description = deck_description(checked.content.deck, deck, lock.release)
-    return Release(checked.content, deck, checked.media, lock, description, release_notes(deck, lock),
-                   checked.warnings, new_release=old is None or lock.release != old.release)
+    return Release(checked.content, deck, checked.media, lock, description, checked.warnings,
+                   new_release=old is None or lock.release != old.release)
 
 
 def build(content_dir: Path, output: Path | None = None, strict: bool = False,
