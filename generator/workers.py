@@ -96,63 +96,67 @@ def _in_parallel(sources: list[SourceFile], deck: DeckInfo | None, entries: list
     # Frozen objects are left out of collections: the children's collector then leaves the inherited
     # objects (and so their memory pages) alone. They stay frozen here too, as collector_paused leaves them.
     gc.freeze()
-    children = [_fork(share, sources, deck, entries) for share in others if share]
+    children = []
+    for share in others:
+        child = _fork(share, sources, deck, entries) if share else None
+        if child is None:
+            own += share  # not forked (or nothing to do): compiled here
+        else:
+            children.append(child)
     try:
         for index in own:
             results[index] = _compile_here(sources[index], deck, entries[index])
             progress.advance()
         while children:
-            pid, share, output = children.pop(0)
-            for index, data in zip(share, _collect(pid, output, len(share)), strict=True):
+            job, share, output = children.pop(0)
+            for index, data in zip(share, _collect(job, output, len(share)), strict=True):
                 results[index] = pickle.loads(data) if data is not None else _compile_here(
                     sources[index], deck, entries[index])
                 progress.advance()
     finally:
-        for pid, share, output in children:  # only after an error here: no child is left behind
-            for _ in _collect(pid, output, len(share)):
+        for job, share, output in children:  # only after an error here: no child is left behind
+            for _ in _collect(job, output, len(share)):
                 pass
     return [results[i] for i in range(len(sources))]
 
 
 def _fork(share: list[int], sources: list[SourceFile], deck: DeckInfo | None,
-          entries: list[Path | None]) -> tuple[int, list[int], BinaryIO]:
-    """A child compiling `share`: its pid, the share, and the file its results go to as it goes."""
+          entries: list[Path | None]) -> tuple[ChildJob, list[int], BinaryIO] | None:
+    """A child compiling `share`, with the share and the file its results go to as it goes; None if
+    this process cannot fork."""
     output = tempfile.TemporaryFile(prefix="wahrheiten-")  # noqa: SIM115 (closed by _collect)
-    pid = os.fork()
-    if pid == 0:  # the child: compile, write the results, exit without running the parent's exit code
-        code = 1
-        try:
-            for index in share:
-                data = pickle.dumps(compile_truth_file(sources[index], deck), pickle.HIGHEST_PROTOCOL)
-                if entries[index] is not None:
-                    write_entry(entries[index], data)  # type: ignore[arg-type]
-                output.write(len(data).to_bytes(8, "big") + data)  # a record the parent can read at once
-                output.flush()
-            code = 0
-        finally:
-            os._exit(code)
-    return pid, share, output
+
+    def compile_share() -> None:
+        for index in share:
+            data = pickle.dumps(compile_truth_file(sources[index], deck), pickle.HIGHEST_PROTOCOL)
+            if entries[index] is not None:
+                write_entry(entries[index], data)  # type: ignore[arg-type]
+            output.write(len(data).to_bytes(8, "big") + data)  # a record the parent can read at once
+            output.flush()
+
+    job = start_in_child(compile_share)
+    if job is None:
+        output.close()
+        return None
+    return job, share, output
 
 
-def _collect(pid: int, output: BinaryIO, count: int) -> Iterator[bytes | None]:
+def _collect(job: ChildJob, output: BinaryIO, count: int) -> Iterator[bytes | None]:
     """A child's pickled results, each as soon as the child has written it; None for each one it did
     not write because it failed. The child is waited for (and so never left behind) in any case."""
     with output:
-        position, running = 0, True
+        position = 0
         try:
             for written in range(count):
                 while (record := _record(output.fileno(), position)) is None:
-                    if not running:
+                    if not job.running():
                         yield from [None] * (count - written)
                         return
-                    running = os.waitpid(pid, os.WNOHANG)[0] == 0
-                    if running:
-                        time.sleep(0.001)
+                    time.sleep(0.001)
                 position += 8 + len(record)
                 yield record
         finally:
-            if running:
-                os.waitpid(pid, 0)
+            job.succeeded()
 
 
 def _record(descriptor: int, position: int) -> bytes | None:
@@ -166,14 +170,26 @@ def _record(descriptor: int, position: int) -> bytes | None:
 
 
 class ChildJob:
-    """A task running in a forked child; `succeeded` waits for it."""
+    """A task running in a forked child."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
+        self.exit_code: int | None = None
+
+    def running(self) -> bool:
+        """Whether the child is still running (without waiting for it)."""
+        if self.exit_code is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.exit_code = os.waitstatus_to_exitcode(status)
+        return self.exit_code is None
 
     def succeeded(self) -> bool:
-        _, status = os.waitpid(self.pid, 0)
-        return os.waitstatus_to_exitcode(status) == 0
+        """Waits for the child; whether it ended well."""
+        if self.exit_code is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.exit_code = os.waitstatus_to_exitcode(status)
+        return self.exit_code == 0
 
 
 def start_in_child(task: Callable[[], object]) -> ChildJob | None:

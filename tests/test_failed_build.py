@@ -108,6 +108,26 @@ def test_package_is_replaced_in_one_rename(built: tuple[Path, Path], monkeypatch
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_outputs_are_all_written_before_the_first_is_replaced(built: tuple[Path, Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    content, out = built
+    edit(content / "01-nutzen.md", "{{c1::", "{{c1::ganz ")  # a new release: every output changes
+    targets = [out / "deck.apkg", out / "CHANGES.md", content / "deck.lock"]
+    renamed: list[Path] = []
+    real_replace = os.replace
+
+    def replace(source: str, target: str) -> None:
+        if not renamed:  # the first rename: every output is already written beside its target
+            staged = {t: [p for p in t.parent.iterdir() if p.name.startswith(f".{t.name}.")] for t in targets}
+            assert all(len(found) == 1 and found[0].stat().st_size > 0 for found in staged.values())
+        renamed.append(Path(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(package.os, "replace", replace)
+    pipeline.build(content, out / "deck.apkg", now=1_900_000_000)
+    assert renamed == targets
+
+
 def test_output_that_is_a_folder_is_a_usage_error_and_writes_nothing(built: tuple[Path, Path]) -> None:
     content, out = built
     (out / "ordner.apkg").mkdir()
