@@ -19,11 +19,15 @@ import sys
 from importlib.util import find_spec
 from pathlib import Path
 
-from generator.lock import LOCK_FILE
+from generator.lock import LOCK_FILE, Lock
 from generator.model import DeckInfo
 from generator.sources import SourceFile
 
-CACHE_FORMAT = b"build-cache 3"
+CACHE_FORMAT = b"build-cache 4"
+# One entry beside the others, replaced by every build: the lock it wrote, as read back, with its
+# text's key. Reading a large lock takes longer than unpickling it (measured at 10,000 notes: 33 ms,
+# not 13 ms), and the next build usually finds the lock the last one wrote.
+LOCK_ENTRY = "lock.entry"
 LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "yaml")  # what compiled files depend on
 PACKAGE = Path(__file__).resolve().parent
 
@@ -69,6 +73,24 @@ class BuildCache:
             return None
         self.used.add(key)
         return found
+
+    def known_lock(self, data: bytes) -> Lock | None:
+        """The lock whose file holds `data`, if the last build wrote it (see `keep_lock`)."""
+        key = self.key("lock", hashlib.sha256(data).digest()).encode()
+        try:
+            with (self.folder / LOCK_ENTRY).open("rb") as entry:
+                if entry.read(len(key)) != key:
+                    return None
+                lock = pickle.loads(entry.read())
+        except Exception:  # missing or damaged: the lock file is parsed
+            return None
+        return lock if isinstance(lock, Lock) else None
+
+    def keep_lock(self, digest: bytes, lock: Lock) -> None:
+        """Keep `lock` for the next build; `digest` is the SHA-256 of the lock file's bytes."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        entry = self.key("lock", digest).encode() + pickle.dumps(lock, pickle.HIGHEST_PROTOCOL)
+        write_entry(self.folder / LOCK_ENTRY, entry)
 
     def mark_written(self, key: str) -> None:
         """The entry for `key` was written by this build (see `entry`)."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 from generator.cache import BuildCache
 from generator.description import deck_description
 from generator.errors import ContentError, Diagnostic, UsageError
-from generator.lock import Lock, lock_path, lock_text, read_lock
+from generator.lock import Lock, as_read, lock_path, lock_text, read_lock
 from generator.media import MediaSet, collect_media, merge_media
 from generator.model import Content
 from generator.package import StagedFile, package_bytes, scratch_collection, zip_package
@@ -131,7 +132,7 @@ def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | N
                 for truth, file in zip(content.truths, loaded.truths, strict=True)]
     deck = assemble_deck(content.deck, parent_deck(renderer, content.deck), rendered)
     lock_file = lock_path(content_dir)
-    old = read_lock(lock_file, diagnostics)
+    old = read_lock(lock_file, diagnostics, cache.known_lock if cache else None)
     diagnostics.extend(hazards(deck, old, display_name(lock_file)))
     if _failed(diagnostics, strict):
         raise ContentError(diagnostics)
@@ -193,26 +194,29 @@ def build(content_dir: Path, output: Path | None = None, strict: bool = False,
             raise UsageError(f"output is a folder, expected a file name: {output}")
         changes = output.parent / "CHANGES.md"
         progress.stage("package")
-        write_outputs(release, [output, changes, lock_path(content_dir)])
+        write_outputs(release, [output, changes, lock_path(content_dir)], build_cache)
     if build_cache:
         build_cache.prune()
     return BuildResult(output, changes, release)
 
 
-def write_outputs(release: Release, paths: list[Path]) -> None:
+def write_outputs(release: Release, paths: list[Path], cache: BuildCache | None = None) -> None:
     """The package, the release notes and the lock, each complete beside its path before the first
     one replaces the old file (then in this order).
 
     For a large deck, a forked child writes the release notes and the lock while this process
     compresses the package (measured at 10,000 notes: a third of the time of this step). The child
     touches only the lock's objects, so little memory is copied for it; if it fails, this process
-    writes both files itself.
+    writes both files itself. The lock is also kept in `cache`, for the next build to find.
     """
     package, notes, lock = staged = [StagedFile(path) for path in paths]
 
     def write_texts() -> None:
         notes.write(release.release_notes.encode())
-        lock.write(chunk.encode() for chunk in lock_text(release.lock))
+        digest = hashlib.sha256()
+        lock.write(_hashed((chunk.encode() for chunk in lock_text(release.lock)), digest))
+        if cache:
+            cache.keep_lock(digest.digest(), as_read(release.lock))
 
     child = None
     try:
@@ -231,6 +235,12 @@ def write_outputs(release: Release, paths: list[Path]) -> None:
         for file in staged:
             file.discard()
         raise
+
+
+def _hashed(chunks: Iterator[bytes], digest: hashlib._Hash) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
 
 
 def cache_dir(output: Path | None) -> Path:

@@ -24,7 +24,9 @@ from generator.cache import BuildCache
 from generator.cli import main
 from generator.errors import ContentError
 from generator.jsontext import indented_json
-from generator.lock import LOCK_FORMAT, Changes, Lock, LockedNote, lock_data, lock_path, lock_text, read_lock
+from generator.lock import (
+    LOCK_FORMAT, Changes, Lock, LockedNote, as_read, lock_data, lock_path, lock_text, read_lock,
+)
 from generator.markup import markup_diagnostics
 from generator.mdtree import block_parser, markdown, markup_sources
 from generator.media import MediaSet
@@ -310,6 +312,55 @@ def test_the_lock_text_is_json_dumps_of_the_lock(golden_content: Path, tmp_path:
     assert lock is not None and lock.notes
     assert lock_data(lock) == plain(lock)
     assert written == "".join(lock_text(lock)) == dumped(plain(lock)) + "\n"
+
+
+def test_the_kept_lock_is_the_lock_read_back_in_its_order(golden_content: Path, tmp_path: Path) -> None:
+    """Releases with added, changed and retired notes: the cache's copy is what the file gives back."""
+    build = tmp_path / "deck.apkg"
+    first = pipeline.build(golden_content, build, now=NOW, cache=True).compiled.lock
+    edit(golden_content)
+    retired = golden_content / "02-fragen.md"
+    retired.unlink()
+    second = pipeline.build(golden_content, build, now=LATER, cache=True).compiled.lock
+    assert second.changes.changed and second.changes.retired and second.retired
+    for planned in (first, second):
+        lock_path(golden_content).write_text("".join(lock_text(planned)), encoding="utf-8")
+        read = read_lock(lock_path(golden_content), [])
+        assert read is not None
+        assert repr(as_read(planned)) == repr(read)  # types and every table's order included
+
+
+def test_a_rebuild_takes_the_lock_it_wrote_from_the_cache(golden_content: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    build = tmp_path / "deck.apkg"
+    pipeline.build(golden_content, build, now=NOW, cache=True)
+    written = lock_path(golden_content).read_bytes()
+    build_cache = BuildCache.open(tmp_path / ".cache", golden_content)
+    kept = build_cache.known_lock(written)
+    assert kept is not None and repr(kept) == repr(read_lock(lock_path(golden_content), []))
+    assert build_cache.known_lock(written + b" ") is None  # another text: the file is parsed
+    parsed: list[object] = []
+    monkeypatch.setattr("generator.lock._from_json", lambda raw: parsed.append(raw))
+    edit(golden_content)
+    pipeline.build(golden_content, build, now=LATER, cache=True)
+    assert not parsed  # the rebuild read the lock from the cache
+    assert build_cache.known_lock(lock_path(golden_content).read_bytes()) is not None  # and kept the new one
+
+
+def test_a_lock_changed_since_the_last_build_is_parsed(golden_content: Path, tmp_path: Path) -> None:
+    """A lock restored from version control, or a damaged cache entry: the lock file is what counts."""
+    build = tmp_path / "deck.apkg"
+    pipeline.build(golden_content, build, now=NOW, cache=True)
+    original = lock_path(golden_content).read_bytes()
+    edit(golden_content)
+    pipeline.build(golden_content, build, now=LATER, cache=True)
+    lock_path(golden_content).write_bytes(original)  # git checkout -- content/deck.lock
+    assert "preis-sagen" in pipeline.build(golden_content, build, now=LATER + 60, cache=True).compiled.lock.changes.changed
+    (entry,) = (tmp_path / ".cache").glob(f"*/{cache.LOCK_ENTRY}")
+    entry.write_bytes(entry.read_bytes()[:80])
+    lock_path(golden_content).write_bytes(original)
+    result = pipeline.build(golden_content, build, now=LATER + 120, cache=True)
+    assert "preis-sagen" in result.compiled.lock.changes.changed
 
 
 def test_a_large_lock_is_written_in_chunks() -> None:
