@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from generator.notetypes import NoteType
@@ -261,6 +262,17 @@ class NoteTypeFormat:
         for index in self.cloze_fields:
             found.update(number - 1 for number in map(int, CLOZE_NUMBER.findall(fields[index])) if number > 0)
         return found
+
+
+@cache
+def card_rules(note_type: NoteType) -> NoteTypeFormat:
+    """The note type's format without its stylesheet: what decides which cards a note gets."""
+    return NoteTypeFormat(note_type, "")
+
+
+def card_ordinals(note_type: NoteType, fields: tuple[str, ...]) -> tuple[int, ...]:
+    """The ordinals of a note's cards, in the order genanki writes them."""
+    return tuple(card_rules(note_type).card_ordinals(fields))
 
 
 def required_fields(names: tuple[str, ...], fronts: list[str]) -> list[list[Any]]:

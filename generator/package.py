@@ -103,13 +103,13 @@ def write_collection(connection: sqlite3.Connection, deck: RenderedDeck, lock: L
     ids = itertools.count(lock.released * 1000)
     for deck_id, notes in by_deck.items():  # a subdeck's rows at a time: they are never all in memory
         cards: list[Row] = []
-        cursor.executemany(INSERT_NOTE, _note_rows(deck_id, notes, formats, lock, ids, cards))
+        cursor.executemany(INSERT_NOTE, _note_rows(deck_id, notes, lock, ids, cards))
         cursor.executemany(INSERT_CARD, cards)
     cursor.executescript(SCHEMA_INDEXES)
 
 
-def _note_rows(deck_id: int, notes: list[tuple[int, CardNote]], formats: dict[str, NoteTypeFormat],
-               lock: Lock, ids: Iterator[int], cards: list[Row]) -> Iterator[Row]:
+def _note_rows(deck_id: int, notes: list[tuple[int, CardNote]], lock: Lock, ids: Iterator[int],
+               cards: list[Row]) -> Iterator[Row]:
     """A subdeck's note rows as genanki.Note writes them, one at a time; their cards' rows go to `cards`.
 
     Note and card IDs come from `ids`, in genanki's order: a note, then its cards.
@@ -128,7 +128,7 @@ def _note_rows(deck_id: int, notes: list[tuple[int, CardNote]], formats: dict[st
         note_id = next(ids)
         sort_field = fields[0]  # as genanki: the first field
         yield note_id, note.guid, note_type.id, mod, tag_text, "\x1f".join(fields), sort_field
-        for ordinal in formats[note_type.kind].card_ordinals(fields):
+        for ordinal in note.cards:
             cards.append((next(ids), note_id, deck_id, ordinal, mod, due))
 
 

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import nh3
 
 from generator import cloze
+from generator.ankiformat import card_ordinals
 from generator.errors import SourceLocation
 from generator.linescan import plain_line
 from generator.mdtree import markdown
@@ -68,6 +69,7 @@ class CardNote(NamedTuple):
     # Kept with the rendered note (and so in the build cache): the lock records both for every note.
     hash: str  # of note type, fields and tags: what the lock compares to see a changed note
     label: str  # the first field as plain text, shortened: how release notes name the note
+    cards: tuple[int, ...]  # its cards' template ordinals, in genanki's order (found once, then cached)
 
     @property
     def cloze_numbers(self) -> tuple[int, ...]:
@@ -193,6 +195,7 @@ def render_note(renderer: Renderer, shared: TruthParts, note: Note) -> CardNote:
         key=note.key, guid=note_guid(shared.deck_key, note.key), note_type=note_type, fields=fields,
         tags=tags, deck_id=shared.deck_id, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
         location=note.location, hash=note_digest(note_type.id, fields, tags), label=note_label(fields[0]),
+        cards=card_ordinals(note_type, fields),
     )
 
 

@@ -25,7 +25,15 @@ from generator.cli import main
 from generator.errors import ContentError
 from generator.jsontext import indented_json
 from generator.lock import (
-    LOCK_FORMAT, Changes, Lock, LockedNote, as_read, lock_data, lock_path, lock_text, read_lock,
+    LOCK_FORMAT,
+    Changes,
+    Lock,
+    LockedNote,
+    as_read,
+    lock_data,
+    lock_path,
+    lock_text,
+    read_lock,
 )
 from generator.markup import markup_diagnostics
 from generator.mdtree import block_parser, markdown, markup_sources
@@ -355,7 +363,8 @@ def test_a_lock_changed_since_the_last_build_is_parsed(golden_content: Path, tmp
     edit(golden_content)
     pipeline.build(golden_content, build, now=LATER, cache=True)
     lock_path(golden_content).write_bytes(original)  # git checkout -- content/deck.lock
-    assert "preis-sagen" in pipeline.build(golden_content, build, now=LATER + 60, cache=True).compiled.lock.changes.changed
+    result = pipeline.build(golden_content, build, now=LATER + 60, cache=True)
+    assert "preis-sagen" in result.compiled.lock.changes.changed
     (entry,) = (tmp_path / ".cache").glob(f"*/{cache.LOCK_ENTRY}")
     entry.write_bytes(entry.read_bytes()[:80])
     lock_path(golden_content).write_bytes(original)
