@@ -11,6 +11,7 @@ import itertools
 import json
 import sqlite3
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pytest
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from generator import ankiformat, pipeline
+from generator import ankiformat, pipeline, zipwriter
 from generator.description import deck_description
 from generator.lock import Lock, LockedNoteType
 from generator.notetypes import NOTE_TYPES, stylesheet
@@ -172,3 +173,53 @@ def test_the_collection_is_a_sound_database_with_large_pages(tmp_path: Path) -> 
     with sqlite3.connect(_ours(compiled, tmp_path)) as db:
         assert db.execute("PRAGMA page_size").fetchone()[0] == 16384
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# The zip container: what zipfile writes for the same entries, but deflated with ISA-L.
+
+ENTRIES = [("collection.anki2", bytes(range(256)) * 5000 + "Größe „Mut“".encode() * 999),
+           ("media", b'{"0": "bild.png"}'), ("0", b"\x89PNG" + bytes(3000)), ("1", b"")]
+
+
+def _written(stamp: int, chunk: int) -> bytes:
+    stream = io.BytesIO()
+    archive = zipwriter.ZipWriter(stream, stamp)
+    for name, data in ENTRIES:
+        archive.add(name, [data[i:i + chunk] for i in range(0, len(data), chunk)] or [b""])
+    archive.close()
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("chunk", [7919, 4096, 1 << 20])
+def test_the_zip_holds_what_zipfile_writes_but_for_the_compressed_bytes(chunk: int) -> None:
+    stamp = 1_800_000_123
+    reference = io.BytesIO()
+    with zipfile.ZipFile(reference, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in ENTRIES:
+            info = zipfile.ZipInfo(name, date_time=time.gmtime(stamp)[:6])
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o100644 << 16
+            archive.writestr(info, data)
+    with zipfile.ZipFile(io.BytesIO(_written(stamp, chunk))) as ours, \
+            zipfile.ZipFile(reference) as theirs:
+        assert ours.testzip() is None  # every CRC checked
+        assert [(i.filename, ours.read(i)) for i in ours.infolist()] == ENTRIES
+        fields = ("filename", "date_time", "compress_type", "comment", "extra", "create_system",
+                  "create_version", "extract_version", "flag_bits", "volume", "internal_attr",
+                  "external_attr", "CRC", "file_size")
+        for mine, reference_info in zip(ours.infolist(), theirs.infolist(), strict=True):
+            assert [getattr(mine, f) for f in fields] == [getattr(reference_info, f) for f in fields]
+        for info in ours.infolist():  # the local header agrees with the directory (zipfile checks the name)
+            with ours.open(info) as entry:
+                assert entry.read() == dict(ENTRIES)[info.filename]
+
+
+def test_the_same_entries_in_the_same_chunks_give_the_same_zip() -> None:
+    """ISA-L's output depends on where the chunks end (zlib's does not): the package reads its
+    database in chunks of a fixed size, so a database gives the same bytes however it was written."""
+    assert _written(1_800_000_000, 4096) == _written(1_800_000_000, 4096)
+    assert _written(1_800_000_000, 4096) != _written(1_800_000_002, 4096)  # the time is recorded
+
+
+def test_a_zip_time_before_1980_is_refused() -> None:
+    with pytest.raises(ValueError, match="1980"):
+        zipwriter.ZipWriter(io.BytesIO(), 0)
