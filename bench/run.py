@@ -167,10 +167,16 @@ def _summary(runs: list[measure.Run]) -> dict[str, Any]:
 
 
 def measure_incremental(case: Case, runs: int) -> dict[str, Any]:
-    """Edit one file, rebuild with the cache of the previous build; then a full build of the same state."""
+    """Edit one file, rebuild with the cache of the previous build; then a full build of the same state.
+
+    Each rebuild starts from the state the build of the unedited content left: its lock and its cache.
+    """
     cold(case)
     checked(case, measure.run(build_command(case), environment()))
     lock = (case.content / "deck.lock").read_bytes()
+    previous_cache = case.folder / "previous-cache"  # what the build before the edit left
+    shutil.rmtree(previous_cache, ignore_errors=True)
+    shutil.copytree(case.cache, previous_cache)
     edited = sorted(case.content.glob("[0-9]*.md"))[len(list(case.content.glob("[0-9]*.md"))) // 2]
     original = edited.read_text(encoding="utf-8")
     incremental, full, identical = [], [], True
@@ -179,6 +185,8 @@ def measure_incremental(case: Case, runs: int) -> dict[str, Any]:
             edited.write_text(original.replace("denn es zählt", f"denn es zählt {index + 2}-mal", 1),
                               encoding="utf-8")
             (case.content / "deck.lock").write_bytes(lock)
+            shutil.rmtree(case.cache, ignore_errors=True)
+            shutil.copytree(previous_cache, case.cache)
             incremental.append(checked(case, measure.run(build_command(case), environment())))
             rebuilt = case.output.read_bytes()
             (case.content / "deck.lock").write_bytes(lock)
