@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -96,13 +96,31 @@ def read_lock(path: Path, diagnostics: list[Diagnostic],
         return None
 
 
-def as_read(lock: Lock) -> Lock:
-    """`lock` as `read_lock` gives it back from the text `lock_text` writes: its tables in key order.
+def lock_record(lock: Lock) -> tuple[Any, ...]:
+    """The lock as plain tuples, lists and scalars (for marshal: the build cache keeps the lock it
+    wrote so, because marshal reads it back in a fraction of the time of JSON or pickle). Its tables
+    in key order, as the lock file holds them."""
+    changes = lock.changes
+    return (
+        lock.deck, lock.release, lock.released,
+        [(k, t.id, t.name, t.fields, t.templates, t.hash, t.mod) for k, t in sorted(lock.note_types.items())],
+        sorted(lock.notes), [tuple(lock.notes[k]) for k in sorted(lock.notes)],
+        [(k, r.guid, r.kind, r.label, r.release) for k, r in sorted(lock.retired.items())],
+        (changes.added, changes.changed, changes.retired, changes.note_types),
+    )
 
-    The build cache keeps this (tests/test_incremental.py checks it equals what is read, order included).
-    """
-    return replace(lock, note_types=dict(sorted(lock.note_types.items())),
-                   notes=dict(sorted(lock.notes.items())), retired=dict(sorted(lock.retired.items())))
+
+def lock_from_record(record: tuple[Any, ...]) -> Lock:
+    """The lock `lock_record` made the record of; tests/test_incremental.py checks it equals the lock
+    `read_lock` reads from the same lock's file, types and order included."""
+    deck, release, released, note_types, keys, notes, retired, changes = record
+    return Lock(
+        deck=deck, release=release, released=released,
+        note_types={k: LockedNoteType(*values) for k, *values in note_types},
+        notes=dict(zip(keys, map(LockedNote._make, notes), strict=True)),
+        retired={k: RetiredNote(*values) for k, *values in retired},
+        changes=Changes(*changes),
+    )
 
 
 def lock_text(lock: Lock) -> Iterator[str]:

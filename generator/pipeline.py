@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.cache import BuildCache
 from generator.description import deck_description
 from generator.errors import ContentError, Diagnostic, UsageError
-from generator.lock import Lock, as_read, lock_path, lock_text, read_lock
+from generator.lock import Lock, lock_path, lock_text, read_lock
 from generator.media import MediaSet, collect_media, merge_media
 from generator.model import Content
 from generator.package import StagedFile, package_bytes, scratch_collection, zip_package
@@ -216,7 +216,7 @@ def write_outputs(release: Release, paths: list[Path], cache: BuildCache | None 
         digest = hashlib.sha256()
         lock.write(_hashed((chunk.encode() for chunk in lock_text(release.lock)), digest))
         if cache:
-            cache.keep_lock(digest.digest(), as_read(release.lock))
+            cache.keep_lock(digest.digest(), release.lock)
 
     child = start_in_child(write_texts) if len(release.deck.notes) >= TEXTS_IN_CHILD_NOTES else None
     try:

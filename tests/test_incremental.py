@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import marshal
 import os
 import shutil
 from dataclasses import asdict
@@ -29,9 +30,10 @@ from generator.lock import (
     Changes,
     Lock,
     LockedNote,
-    as_read,
     lock_data,
+    lock_from_record,
     lock_path,
+    lock_record,
     lock_text,
     read_lock,
 )
@@ -335,7 +337,8 @@ def test_the_kept_lock_is_the_lock_read_back_in_its_order(golden_content: Path, 
         lock_path(golden_content).write_text("".join(lock_text(planned)), encoding="utf-8")
         read = read_lock(lock_path(golden_content), [])
         assert read is not None
-        assert repr(as_read(planned)) == repr(read)  # types and every table's order included
+        kept = lock_from_record(marshal.loads(marshal.dumps(lock_record(planned))))
+        assert repr(kept) == repr(read)  # types and every table's order included
 
 
 def test_a_rebuild_takes_the_lock_it_wrote_from_the_cache(golden_content: Path, tmp_path: Path,
