@@ -57,8 +57,7 @@ class BuildCache:
 
     def truth_file_key(self, source: SourceFile, deck: DeckInfo | None) -> str:
         deck_parts = (deck.key, deck.title) if deck else ("\0", "no deck file")
-        content = source.digest or source.text  # the digest of the bytes read, if any: no text to hash again
-        return self.key("truth-file", str(source.path), source.display, str(source.root), content,
+        return self.key("truth-file", str(source.path), source.display, str(source.root), source.digest,
                         *deck_parts)
 
     def entry(self, key: str) -> Path:

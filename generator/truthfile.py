@@ -28,6 +28,8 @@ class TruthFile:
 
 def compile_truth_file(source: SourceFile, deck: DeckInfo | None) -> TruthFile:
     """`deck` (its key and title name the cards' deck, tags and GUIDs) is None if the deck file is broken."""
+    if source.problem:  # not UTF-8: nothing to parse
+        return TruthFile(ParsedFile(diagnostics=(source.problem,)), (source.problem,), MediaSet({}), None)
     parsed = parse_truth_file(source)
     truth = parsed.truth
     if truth is None:

@@ -31,7 +31,7 @@ from generator.truthfile import TruthFile, compile_truth_file
 
 # Measured on 2 cores: 300 notes (140,000 characters) compile no faster in two processes; 600 notes
 # (285,000) compile 1.2 times as fast, 1,000 notes 1.35 times, 10,000 notes 1.5 times.
-PARALLEL_MIN_CHARS = 300_000
+PARALLEL_MIN_BYTES = 300_000
 # This process also unpickles the children's results (meanwhile, as they come): its own share is smaller.
 OWN_SHARE_COST = 1.2
 
@@ -61,7 +61,7 @@ def _cached(cache: BuildCache, key: str) -> TruthFile | None:
 def _compile_all(sources: list[SourceFile], deck: DeckInfo | None, entries: list[Path | None],
                  progress: Progress) -> list[TruthFile]:
     processes = min(_cores(), len(sources))
-    if processes > 1 and sum(len(s.text) for s in sources) >= PARALLEL_MIN_CHARS and _can_fork():
+    if processes > 1 and sum(len(s.data) for s in sources) >= PARALLEL_MIN_BYTES and _can_fork():
         return _in_parallel(sources, deck, entries, processes, progress)
     results = []
     for source, entry in zip(sources, entries, strict=True):
@@ -91,7 +91,7 @@ def shares(sizes: Sequence[int], processes: int) -> list[list[int]]:
 
 def _in_parallel(sources: list[SourceFile], deck: DeckInfo | None, entries: list[Path | None], processes: int,
                  progress: Progress) -> list[TruthFile]:
-    own, *others = shares([len(s.text) for s in sources], processes)
+    own, *others = shares([len(s.data) for s in sources], processes)
     results: dict[int, TruthFile] = {}
     # Frozen objects are left out of collections: the children's collector then leaves the inherited
     # objects (and so their memory pages) alone. They stay frozen here too, as collector_paused leaves them.

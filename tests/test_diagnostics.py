@@ -95,6 +95,18 @@ def test_file_that_is_not_utf8_names_its_line(content: Path, monkeypatch: pytest
                    "1 error(s), 0 warning(s)\n")
 
 
+def test_ids_leaves_a_file_that_is_not_utf8_alone(content: Path) -> None:
+    truth = content / "02-wert.md"
+    text = truth.read_text(encoding="utf-8")
+    without_key = "\n".join(line for line in text.split("\n") if "<!-- key:" not in line)
+    assert without_key != text
+    # One Latin-1 "ä" in the note's sentence; everything else still reads as UTF-8.
+    truth.write_bytes(without_key.encode("utf-8").replace(b"{{c1::Kopf}} des", b"{{c1::Kopf}} \xe4 des"))
+    before = truth.read_bytes()
+    assert truth not in write_missing_keys(content)
+    assert truth.read_bytes() == before
+
+
 def test_utf16_file_is_not_utf8(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     truth = content / "02-wert.md"
     truth.write_bytes(truth.read_text(encoding="utf-8").encode("utf-16"))

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import cache, jsontext, pipeline, render, workers
+from generator import cache, jsontext, pipeline, render, sources, workers
 from generator.cache import BuildCache
 from generator.cli import main
 from generator.errors import ContentError
@@ -90,6 +90,22 @@ def test_incremental_build_gives_the_same_bytes_as_a_full_build(golden_content: 
 def test_unchanged_content_is_not_parsed_again(golden_content: Path, tmp_path: Path) -> None:
     pipeline.build(golden_content, tmp_path / "deck.apkg", now=NOW, cache=True)
     assert misses(golden_content, tmp_path / ".cache") == 0
+
+
+def test_a_rebuild_decodes_only_the_files_it_compiles(golden_content: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline.build(golden_content, tmp_path / "deck.apkg", now=NOW, cache=True)
+    edit(golden_content)
+    decoded: list[str] = []
+    decode = sources._decode
+
+    def spy(data: bytes, shown: str) -> object:
+        decoded.append(Path(shown).name)
+        return decode(data, shown)
+
+    monkeypatch.setattr(sources, "_decode", spy)
+    pipeline.build(golden_content, tmp_path / "deck.apkg", now=LATER, cache=True)
+    assert sorted(decoded) == ["01-preis.md", "deck.md"]
 
 
 def test_after_a_failed_build_only_the_fixed_file_is_compiled(golden_content: Path, tmp_path: Path) -> None:
@@ -173,7 +189,7 @@ def parallel(monkeypatch: pytest.MonkeyPatch, processes: int = 2) -> list[list[S
         calls.append(files)
         return in_parallel(files, *args)
 
-    monkeypatch.setattr(workers, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(workers, "_cores", lambda: processes)
     monkeypatch.setattr(workers, "_can_fork", lambda: True)
     monkeypatch.setattr(workers, "_in_parallel", spy)

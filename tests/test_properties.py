@@ -95,7 +95,7 @@ def test_any_whole_file_through_the_cli(data: bytes, target: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(text=st.one_of(markdownish, st.text()))
 def test_parsers_never_crash(text: str) -> None:
-    source = SourceFile(Path("x.md"), "x.md", text, Path("/nonexistent-content-root"))
+    source = SourceFile(Path("x.md"), "x.md", text.encode(), Path("/nonexistent-content-root"))
     for parsed in (parse_truth_file(source), parse_deck_file(source)):
         assert all(_well_formed(d) for d in parsed.diagnostics)
     scan = cloze.scan_gaps(text)
