@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.errors import Diagnostic, SourceLocation, UsageError, error
 
 DECK_FILE = "deck.md"
 GUIDE_FILE = "README.md"
 MAX_FILE_BYTES = 1_000_000
+# Control characters but tab and line breaks: invisible in an editor, and U+001F splits an Anki note's
+# fields. C1 controls (U+0080 to U+009F) come from text decoded with the wrong encoding.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -35,17 +40,29 @@ class SourceFile:
 
     @property
     def text(self) -> str:
-        """BOM removed, line endings `\\n`; bytes that are not UTF-8 as U+FFFD (`problem` says where)."""
-        return self._decoded[0]
+        """BOM removed, line endings `\\n`, control characters removed; bytes that are not UTF-8 as
+        U+FFFD (`unprintable` and `problem` say where)."""
+        return self._decoded.text
 
     @property
     def problem(self) -> Diagnostic | None:
         """Why the bytes are not UTF-8 text, if they are not."""
-        return self._decoded[1]
+        return self._decoded.problem
+
+    @property
+    def unprintable(self) -> tuple[Diagnostic, ...]:
+        """An error for each line with a control character (Anki splits a note's fields at U+001F)."""
+        return self._decoded.unprintable
 
     @cached_property
-    def _decoded(self) -> tuple[str, Diagnostic | None]:
+    def _decoded(self) -> Decoded:
         return _decode(self.data, self.display)
+
+
+class Decoded(NamedTuple):
+    text: str
+    problem: Diagnostic | None
+    unprintable: tuple[Diagnostic, ...]
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,8 @@ def read_sources(content_dir: Path) -> SourceSet:
     for other in (f for f in files if f.path == deck_path or f.path.name == GUIDE_FILE):
         if other.problem:  # the truth files' are found where they are compiled
             diagnostics.append(other.problem)
+    if deck_file := next((f for f in files if f.path == deck_path), None):
+        diagnostics.extend(deck_file.unprintable)
     deck = next((f for f in files if f.path == deck_path and not f.problem), None)
     if deck is None and not deck_path.is_symlink() and not deck_path.exists():
         diagnostics.append(error(
@@ -111,7 +130,7 @@ def _read_one(path: Path, root: Path, diagnostics: list[Diagnostic]) -> SourceFi
     return None
 
 
-def _decode(data: bytes, shown: str) -> tuple[str, Diagnostic | None]:
+def _decode(data: bytes, shown: str) -> Decoded:
     problem = None
     try:
         text = data.decode("utf-8")
@@ -126,4 +145,15 @@ def _decode(data: bytes, shown: str) -> tuple[str, Diagnostic | None]:
         )
         text = data.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text, problem
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if problem or not CONTROL.search(text):
+        return Decoded(text, problem, ())
+    unprintable = []
+    for number, content in enumerate(text.split("\n"), 1):
+        if found := CONTROL.search(content):
+            unprintable.append(error(
+                SourceLocation(shown, number),
+                f"an invisible control character (U+{ord(found.group()):04X}) in column {found.start() + 1}",
+                "delete it (such characters come with text copied from other programs)"))
+    return Decoded(CONTROL.sub("", text), None, tuple(unprintable))  # reported once, not again by the parser

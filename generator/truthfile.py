@@ -33,10 +33,10 @@ def compile_truth_file(source: SourceFile, deck: DeckInfo | None) -> TruthFile:
     parsed = parse_truth_file(source)
     truth = parsed.truth
     if truth is None:
-        return TruthFile(parsed, parsed.diagnostics, MediaSet({}), None)
+        return TruthFile(parsed, (*source.unprintable, *parsed.diagnostics), MediaSet({}), None)
     # Every image starts with "![": most files have none, and need no search for them.
     media = collect_media(truth_texts(truth), source.root) if "![" in source.text else MediaSet({})
-    diagnostics = (*parsed.diagnostics, *truth_rules(truth), *media.diagnostics)
+    diagnostics = (*source.unprintable, *parsed.diagnostics, *truth_rules(truth), *media.diagnostics)
     if deck is None or any(d.is_error for d in diagnostics):
         return TruthFile(parsed, diagnostics, media, None)
     return TruthFile(parsed, diagnostics, media, render_truth(Renderer(media), deck, truth))

@@ -107,6 +107,27 @@ def test_ids_leaves_a_file_that_is_not_utf8_alone(content: Path) -> None:
     assert truth.read_bytes() == before
 
 
+def test_control_characters_are_named_by_line_and_column(content: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """U+001F would split the note's fields in Anki; front matter and deck file are checked too, once."""
+    truth = content / "02-wert.md"
+    text = truth.read_text(encoding="utf-8").replace("key: wert\n", "key: wert\x0c\n", 1)
+    truth.write_text(text.replace("{{c1::Kopf}} des", "{{c1::Kopf}}\x1f\x00 des\tKunden"), encoding="utf-8")
+    deck = content / "deck.md"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("\n\n", "\n\n\x85", 1), encoding="utf-8")
+    code, _, err = check(content, monkeypatch)
+    assert code == 1
+    lines = [line for line in err.splitlines() if not line.startswith("  hint")]
+    assert lines == [
+        "02-wert.md:2: error: an invisible control character (U+000C) in column 10",
+        "02-wert.md:18: error: an invisible control character (U+001F) in column 36",
+        f"deck.md:{deck.read_text(encoding='utf-8').split(chr(0x85))[0].count(chr(10)) + 1}: error: "
+        "an invisible control character (U+0085) in column 1",
+        "3 error(s), 0 warning(s)",
+    ]
+    assert "delete it" in err
+
+
 def test_utf16_file_is_not_utf8(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     truth = content / "02-wert.md"
     truth.write_bytes(truth.read_text(encoding="utf-8").encode("utf-16"))
