@@ -1,7 +1,8 @@
 """Rebuild the deck and the preview whenever content is saved; problems are reported, never fatal.
 
 A watch rebuild writes the package and the preview but not the lock or CHANGES.md: an editing
-session must not turn every save into a release. `build` cuts the release.
+session must not turn every save into a release. `build` cuts the release. Like `build`, it takes
+unchanged files from the build cache, so a save compiles only the file saved.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from pathlib import Path
 
 import watchfiles
 
+from generator.cache import BuildCache
 from generator.errors import ContentError, Diagnostic, GeneratorError, UsageError
 from generator.lock import LOCK_FILE
 from generator.media import IMAGE_TYPES
 from generator.package import atomic_write
-from generator.pipeline import DEFAULT_PREVIEW_DIR, compile_content
+from generator.pipeline import DEFAULT_PREVIEW_DIR, cache_dir, compile_content
 from generator.preview import write_preview
 
 WATCHED_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
@@ -61,12 +63,14 @@ def rebuild(content_dir: Path, output: Path | None = None, preview_dir: Path | N
     """Compile, then write the package and the preview; failures are returned, not raised."""
     start = time.perf_counter()
     try:
-        compiled = compile_content(content_dir)
+        cache = BuildCache.open(cache_dir(output), content_dir)
+        compiled = compile_content(content_dir, cache=cache)
         package = output or Path("build") / f"{compiled.deck.key}.apkg"
         if package.is_dir():
             raise UsageError(f"output is a folder, expected a file name: {package}")
         preview = write_preview(compiled, preview_dir)
         atomic_write(package, compiled.package)
+        cache.prune()  # the entries of earlier saves: replaced by this one
     except ContentError as failure:
         return Rebuild(changed, time.perf_counter() - start, None, None, 0, failure.diagnostics)
     except (GeneratorError, OSError) as failure:

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
+from generator import workers
 from generator.ids import write_missing_keys
+from generator.sources import SourceFile
 from generator.watch import ContentFilter, Rebuild, rebuild, watch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +118,24 @@ def test_only_content_files_trigger_a_rebuild(tmp_path: Path) -> None:
     for name in ("content/.deck.lock.x1.tmp", "content/03.md.swp", "content/notes.txt",
                  "build/preview/index.html", "build/deck.apkg"):
         assert not accepts(Change.modified, str(tmp_path / name)), name
+
+
+def test_a_save_compiles_only_the_saved_file(tmp_path: Path, content: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    first = rebuild(content, tmp_path / "deck.apkg", tmp_path / "site")
+    compiled: list[str] = []
+    compile_file = workers.compile_truth_file
+
+    def spy(source: SourceFile, deck: object) -> object:
+        compiled.append(source.path.name)
+        return compile_file(source, deck)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "compile_truth_file", spy)
+    saved = truth_file(content)
+    edit(saved, "Kunde", "Kundin")
+    second = rebuild(content, tmp_path / "deck.apkg", tmp_path / "site", (saved,))
+    assert first.ok and second.ok and compiled == [saved.name]
+    assert len(list((tmp_path / ".cache").glob("*/*.pickle"))) == len(list(content.glob("[0-9]*.md")))
 
 
 def test_a_rebuild_never_raises(tmp_path: Path, content: Path) -> None:
