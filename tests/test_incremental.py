@@ -30,6 +30,7 @@ from generator.lock import (
     Changes,
     Lock,
     LockedNote,
+    RetiredNote,
     lock_data,
     lock_from_record,
     lock_path,
@@ -389,6 +390,15 @@ def test_a_lock_changed_since_the_last_build_is_parsed(golden_content: Path, tmp
     lock_path(golden_content).write_bytes(original)
     result = pipeline.build(golden_content, build, now=LATER + 120, cache=True)
     assert "preis-sagen" in result.compiled.lock.changes.changed
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_small_lock_is_json_dumps_of_it_too(count: int) -> None:
+    notes = {f"n-{n}": LockedNote(f"g{n}", "phrasing", "h", NOW, (), 'Sagen: „nein“ \\ "notes": {}')
+             for n in range(count)}
+    retired = {"alt": RetiredNote("g9", "cloze", '"notes": {}', 1)}
+    lock = Lock('"notes": {}', 2, NOW, notes=notes, retired=retired, changes=Changes(retired=("alt",)))
+    assert "".join(lock_text(lock)) == dumped(plain(lock)) + "\n"
 
 
 def test_a_large_lock_is_written_in_chunks() -> None:
