@@ -46,7 +46,7 @@ class Release:
 
     @cached_property
     def release_notes(self) -> str:
-        """CHANGES.md; made when first asked for (for a large deck, by the child that writes it)."""
+        """CHANGES.md; made when first asked for (while a child writes the lock of a large deck)."""
         return release_notes(self.deck, self.lock)
 
 
@@ -203,30 +203,30 @@ def write_outputs(release: Release, paths: list[Path], cache: BuildCache | None 
     """The package, the release notes and the lock, each complete beside its path before the first
     one replaces the old file (then in this order).
 
-    For a large deck, a forked child writes the release notes and the lock while this process
-    compresses the package. It is forked once the database is written: this process then touches
+    For a large deck, a forked child writes the lock while this process compresses the package and
+    writes the release notes. It is forked once the database is written: this process then touches
     few objects, the child only the lock's, so little memory is copied for it (forked earlier, while
     this process walks every note for the database, the two held most pages twice: measured 1.65
-    times the floor's memory at 10,000 notes). If the child fails, this process writes both files.
+    times the floor's memory at 10,000 notes). If the child fails, this process writes the lock.
     The lock is also kept in `cache` for the next build; this process prepares that entry while the
     child writes.
     """
     package, notes, lock = staged = [StagedFile(path) for path in paths]
 
-    def write_texts() -> None:
-        notes.write(release.release_notes.encode())
+    def write_lock() -> None:
         lock.write(chunk.encode() for chunk in lock_text(release.lock))
 
     child = None
     try:
         with scratch_collection(release.deck, release.lock, release.description) as database:
-            child = start_in_child(write_texts) if len(release.deck.notes) >= TEXTS_IN_CHILD_NOTES else None
+            child = start_in_child(write_lock) if len(release.deck.notes) >= TEXTS_IN_CHILD_NOTES else None
             package.write_with(partial(zip_package, database=database, media=release.media.files,
                                        timestamp=release.lock.released))
+        notes.write(release.release_notes.encode())
         kept = cache.lock_entry(release.lock) if cache else b""
         succeeded, child = child is not None and child.succeeded(), None
         if not succeeded:
-            write_texts()  # here: also where a child's failure shows its error
+            write_lock()  # here: also where a child's failure shows its error
         if cache:
             cache.keep_lock(lock.temporary, kept)
         for file in staged:

@@ -137,9 +137,9 @@ def test_output_that_is_a_folder_is_a_usage_error_and_writes_nothing(built: tupl
     assert snapshot(content, out) == before
 
 
-def texts_in_child(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Builds write the release notes and the lock in a forked child, whatever their size (as large
-    builds do); returns the children's process IDs."""
+def lock_in_child(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Builds write the lock in a forked child, whatever their size (as large builds do); returns the
+    children's process IDs."""
     children: list[int] = []
     start = workers.start_in_child
 
@@ -168,17 +168,17 @@ def test_outputs_written_with_a_child_are_the_outputs_written_here(built: tuple[
     content, _ = built
     edit(content / "01-nutzen.md", "{{c1::", "{{c1::ganz ")  # a new release: every output changes
     here = outputs_of(content, tmp_path / "here" / "deck.apkg")
-    children = texts_in_child(monkeypatch)
+    children = lock_in_child(monkeypatch)
     assert outputs_of(content, tmp_path / "child" / "deck.apkg") == here
     assert len(children) == 1
 
 
-def test_a_failing_child_leaves_the_texts_to_this_process(built: tuple[Path, Path], tmp_path: Path,
+def test_a_failing_child_leaves_the_lock_to_this_process(built: tuple[Path, Path], tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     content, _ = built
     edit(content / "01-nutzen.md", "{{c1::", "{{c1::ganz ")
     here = outputs_of(content, tmp_path / "here" / "deck.apkg")
-    children = texts_in_child(monkeypatch)
+    children = lock_in_child(monkeypatch)
     parent, real = os.getpid(), pipeline.lock_text
 
     def fails_in_a_child(lock: Lock) -> Iterator[str]:
@@ -196,7 +196,7 @@ def test_a_failing_child_leaves_the_texts_to_this_process(built: tuple[Path, Pat
 def test_an_error_in_either_process_keeps_every_old_output(built: tuple[Path, Path], failing: str,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     content, out = built
-    texts_in_child(monkeypatch)
+    lock_in_child(monkeypatch)
     edit(content / "02-wert.md", "Der Preis ist nur eine Zahl.", "Der Preis ist nur eine Zahl, sagt er.")
     before = snapshot(content, out)
 
