@@ -19,6 +19,7 @@ import pickle
 import sys
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 from generator.lock import LOCK_FILE, Lock, lock_from_record, lock_record
 from generator.model import DeckInfo
@@ -29,6 +30,7 @@ CACHE_FORMAT = b"build-cache 4"
 # build usually finds the lock the last one wrote, and reads it back in a fraction of the time of
 # parsing it (measured at 10,000 notes: 8 ms, not 33 ms).
 LOCK_ENTRY = "lock.entry"
+FRONT_MATTER_ENTRY = "front-matter.entry"  # the front matter texts of the last build, with their values
 MARSHAL_VERSION = 2  # without references: a fifth faster to write and read than version 4 for a lock
 LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "yaml")  # what compiled files depend on
 PACKAGE = Path(__file__).resolve().parent
@@ -96,6 +98,23 @@ class BuildCache:
         key = self.key("lock", hashlib.sha256(written.read_bytes()).digest()).encode()
         self.folder.mkdir(parents=True, exist_ok=True)
         write_entry(self.folder / LOCK_ENTRY, key, entry)
+
+    def front_matter(self) -> dict[str, dict[str, Any]]:
+        """The front matter texts the last build parsed, with their values (see `keep_front_matter`)."""
+        key = self.key("front-matter").encode()
+        try:
+            with (self.folder / FRONT_MATTER_ENTRY).open("rb") as entry:
+                if entry.read(len(key)) == key:
+                    found = marshal.loads(entry.read())
+                    return found if isinstance(found, dict) else {}
+        except Exception:  # missing or damaged: the front matter is parsed
+            pass
+        return {}
+
+    def keep_front_matter(self, parsed: dict[str, dict[str, Any]]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_entry(self.folder / FRONT_MATTER_ENTRY, self.key("front-matter").encode(),
+                    marshal.dumps(parsed, MARSHAL_VERSION))
 
     def mark_written(self, key: str) -> None:
         """The entry for `key` was written by this build (see `entry`)."""

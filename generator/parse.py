@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.frontmatter import FrontMatter, field_line, parse_front_matter
+from generator.frontmatter import FrontMatter, field_line, parse_front_matter, remembered
 from generator.markup import is_comment, markup_diagnostics
 from generator.mdtree import Block, KeySlot, block_source, heading_text, line_of, read_blocks
 from generator.model import DeckInfo, Truth
@@ -24,6 +25,8 @@ class ParsedFile:
     deck: DeckInfo | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     key_slots: tuple[KeySlot, ...] = ()
+    # The front matter's text and values, if plain: kept so that later builds need not parse it again.
+    front_matter: tuple[str, dict[str, Any]] | None = None
 
 
 @dataclass
@@ -62,7 +65,7 @@ def parse_deck_file(source: SourceFile) -> ParsedFile:
         description=description, location=SourceLocation(source.display, front.line),
     )
     # Returned even when incomplete (the errors stop the build) so that every truth is still validated.
-    return ParsedFile(deck=deck, diagnostics=tuple(diagnostics), key_slots=slots)
+    return ParsedFile(deck=deck, diagnostics=tuple(diagnostics), key_slots=slots, front_matter=_kept(raw))
 
 
 def parse_truth_file(source: SourceFile) -> ParsedFile:
@@ -103,7 +106,12 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
     )
     complete = title is not None and number is not None
     return ParsedFile(truth=truth if complete else None, diagnostics=tuple(diagnostics),
-                      key_slots=tuple(slots))
+                      key_slots=tuple(slots), front_matter=_kept(raw))
+
+
+def _kept(raw: str) -> tuple[str, dict[str, Any]] | None:
+    values = remembered(raw)
+    return (raw, values) if values is not None else None
 
 
 def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block]:

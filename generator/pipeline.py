@@ -15,6 +15,7 @@ from pathlib import Path
 from generator.cache import BuildCache
 from generator.description import deck_description
 from generator.errors import ContentError, Diagnostic, UsageError
+from generator.frontmatter import remember
 from generator.lock import Lock, lock_path, lock_text, read_lock
 from generator.media import MediaSet, collect_media, merge_media
 from generator.model import Content
@@ -86,9 +87,15 @@ def load(content_dir: Path, cache: BuildCache | None = None, progress: Progress 
     progress.stage("read")
     sources = read_sources(content_dir)
     diagnostics = list(sources.diagnostics)
+    known = cache.front_matter() if cache else {}
+    remember(known)
     deck_file = parse_deck_file(sources.deck) if sources.deck else None
     deck = deck_file.deck if deck_file else None
     files = compile_truth_files(sources.truths, deck, cache, progress)
+    if cache:  # for the next build: what it would parse of these files' front matter (often all of it)
+        parsed = dict(p.front_matter for p in (deck_file, *(f.parsed for f in files)) if p and p.front_matter)
+        if parsed != known:
+            cache.keep_front_matter(parsed)
     progress.stage("check")
     if deck_file:
         diagnostics.extend(deck_file.diagnostics)

@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import genanki
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from generator import cloze, pipeline
 from generator.cli import main
 from generator.errors import ContentError, Diagnostic
-from generator.frontmatter import SIMPLE_YAML, load_yaml
+from generator.frontmatter import SIMPLE_YAML, load_yaml, remembered
 from generator.ids import write_missing_keys
 from generator.notetypes import note_guid
 from generator.parse import parse_deck_file, parse_truth_file
@@ -228,6 +229,23 @@ def test_libyaml_loads_simple_front_matter_as_pyyaml_does(raw: str) -> None:
         return
     assert load_yaml(raw) == yaml.safe_load(raw)
     assert yaml.load(raw, Loader=yaml.CSafeLoader) == yaml.safe_load(raw)
+
+
+@given(st.one_of(st.from_regex(SIMPLE_YAML, fullmatch=True), FRONT_LINES,
+                st.lists(st.sampled_from(["a: 1\n", "b: yes\n", "c: 1.5\n", "d: ~\n", "e: 2001-12-14\n",
+                                          "f: [1]\n", "g: 'x'\n", "h: 0x1F\n"]), max_size=4).map("".join)))
+def test_front_matter_parsed_before_is_what_yaml_gives(raw: str) -> None:
+    """Kept values (build cache, same process) are yaml.safe_load's: types included."""
+    try:
+        expected = repr(yaml.safe_load(raw))
+    except yaml.YAMLError:
+        with pytest.raises(yaml.YAMLError):
+            load_yaml(raw)
+        return
+    assert repr(load_yaml(raw)) == expected
+    assert repr(load_yaml(raw)) == expected  # the second time from what was kept, if anything
+    kept = remembered(raw)
+    assert kept is None or repr(kept) == expected
 
 
 @given(st.lists(st.sampled_from([*"ab <>{}c1:/ \n„ü", "{{c1::", "}}", "<b>", "</b>", "::"]), max_size=30).map(

@@ -41,3 +41,16 @@ def test_markup_outside_the_shortcuts_still_renders(tmp_path: Path) -> None:
     path.write_text(text.replace("## Erklärung\n\n", "## Erklärung\n\n> Ein Zitat als Einstieg.\n\n", 1),
                     encoding="utf-8")
     assert "markdown_it" in imported_by_build(content, tmp_path / "deck.apkg")
+
+
+def test_a_rebuild_after_an_edit_of_the_text_parses_no_yaml(tmp_path: Path) -> None:
+    """Front matter the last build parsed comes from the build cache: PyYAML is not even imported."""
+    content = copy_content(DEFAULT_CONTENT, tmp_path / "content")
+    assert "yaml" in imported_by_build(content, tmp_path / "deck.apkg")
+    path = next(content.glob("01-*.md"))
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("## Erklärung\n\n", "## Erklärung\n\nEin neuer Satz.\n\n", 1)
+    path.write_text(edited, encoding="utf-8")
+    assert "yaml" not in imported_by_build(content, tmp_path / "deck.apkg")
+    path.write_text(text.replace("number: 1", "number:  1"), encoding="utf-8")  # new front matter text
+    assert "yaml" in imported_by_build(content, tmp_path / "deck.apkg")
