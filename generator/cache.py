@@ -93,11 +93,10 @@ class BuildCache:
         """What `keep_lock` keeps of `lock` (made apart, while another process writes the lock file)."""
         return marshal.dumps(lock_record(lock), MARSHAL_VERSION)
 
-    def keep_lock(self, written: Path, entry: bytes) -> None:
-        """Keep a lock's `entry` for the next build, under the digest of its file as `written`."""
-        key = self.key("lock", hashlib.sha256(written.read_bytes()).digest()).encode()
+    def keep_lock(self, digest: bytes, entry: bytes) -> None:
+        """Keep a lock's `entry` for the next build; `digest` is the SHA-256 of its file's bytes."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_entry(self.folder / LOCK_ENTRY, key, entry)
+        write_entry(self.folder / LOCK_ENTRY, self.key("lock", digest).encode(), entry)
 
     def front_matter(self) -> dict[str, dict[str, Any]]:
         """The front matter texts the last build parsed, with their values (see `keep_front_matter`)."""

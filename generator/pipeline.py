@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -220,8 +221,11 @@ def write_outputs(release: Release, paths: list[Path], cache: BuildCache | None 
     """
     package, notes, lock = staged = [StagedFile(path) for path in paths]
 
-    def write_lock() -> None:
-        lock.write(chunk.encode() for chunk in lock_text(release.lock))
+    def write_lock() -> bytes:
+        """Writes the lock; returns the SHA-256 of its bytes (what the cache keeps it under)."""
+        digest = hashlib.sha256()
+        lock.write(_hashed((chunk.encode() for chunk in lock_text(release.lock)), digest))
+        return digest.digest()
 
     child = None
     try:
@@ -231,11 +235,12 @@ def write_outputs(release: Release, paths: list[Path], cache: BuildCache | None 
                                        timestamp=release.lock.released))
         notes.write(release.release_notes.encode())
         kept = cache.lock_entry(release.lock) if cache else b""
-        succeeded, child = child is not None and child.succeeded(), None
-        if not succeeded:
-            write_lock()  # here: also where a child's failure shows its error
+        digest = child.result if child is not None and child.succeeded() else b""
+        child = None
+        if not digest:
+            digest = write_lock()  # here: also where a child's failure shows its error
         if cache:
-            cache.keep_lock(lock.temporary, kept)
+            cache.keep_lock(digest, kept)
         for file in staged:
             file.commit()
     except BaseException:
@@ -244,6 +249,12 @@ def write_outputs(release: Release, paths: list[Path], cache: BuildCache | None 
         for file in staged:
             file.discard()
         raise
+
+
+def _hashed(chunks: Iterator[bytes], digest: hashlib._Hash) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
 
 
 def cache_dir(output: Path | None) -> Path:

@@ -172,44 +172,54 @@ def _record(descriptor: int, position: int) -> bytes | None:
 class ChildJob:
     """A task running in a forked child."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, results: int) -> None:
         self.pid = pid
         self.exit_code: int | None = None
+        self.results = results  # the reading end of the pipe the child writes its result to
+        self.result = b""  # the task's result, once the child ended well
 
     def running(self) -> bool:
         """Whether the child is still running (without waiting for it)."""
         if self.exit_code is None:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
-                self.exit_code = os.waitstatus_to_exitcode(status)
+                self._ended(status)
         return self.exit_code is None
 
     def succeeded(self) -> bool:
-        """Waits for the child; whether it ended well."""
+        """Waits for the child; whether it ended well (then its task's result is in `result`)."""
         if self.exit_code is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.exit_code = os.waitstatus_to_exitcode(status)
+            self._ended(os.waitpid(self.pid, 0)[1])
         return self.exit_code == 0
 
+    def _ended(self, status: int) -> None:
+        self.exit_code = os.waitstatus_to_exitcode(status)
+        with os.fdopen(self.results, "rb") as results:
+            self.result = results.read() if self.exit_code == 0 else b""
 
-def start_in_child(task: Callable[[], object]) -> ChildJob | None:
+
+def start_in_child(task: Callable[[], bytes | None]) -> ChildJob | None:
     """Run `task` in a forked child while this process goes on; None if this process must not fork.
 
-    The child inherits everything, reports nothing but whether it succeeded, and never runs this
-    process's exit code; if it fails, the caller does the task itself (and so sees the error). Only
-    what the task touches is copied for the child.
+    The child inherits everything, reports whether it succeeded and the task's result (a few bytes:
+    they must fit a pipe's buffer), and never runs this process's exit code; if it fails, the caller
+    does the task itself (and so sees the error). Only what the task touches is copied for the child.
     """
     if not _can_fork():
         return None
+    results, result_end = os.pipe()
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
-            task()
+            os.close(results)
+            if result := task():
+                os.write(result_end, result)
             code = 0
         finally:
             os._exit(code)
-    return ChildJob(pid)
+    os.close(result_end)
+    return ChildJob(pid, results)
 
 
 def _cores() -> int:

@@ -143,7 +143,7 @@ def lock_in_child(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     children: list[int] = []
     start = workers.start_in_child
 
-    def started(task: Callable[[], object]) -> workers.ChildJob | None:
+    def started(task: Callable[[], bytes | None]) -> workers.ChildJob | None:
         job = start(task)
         children.extend([job.pid] if job else [])
         return job

@@ -45,6 +45,7 @@ from generator.parse import parse_deck_file
 from generator.progress import NO_PROGRESS, TerminalBar, terminal_progress
 from generator.sources import SourceFile, read_sources
 from generator.truthfile import TruthFile, compile_truth_file
+from tests.test_failed_build import lock_in_child as in_child
 from tests.test_properties import markdownish
 
 NOW = 1_800_000_000
@@ -358,10 +359,15 @@ def test_the_kept_lock_is_the_lock_read_back_in_its_order(golden_content: Path, 
         assert repr(kept) == repr(read)  # types and every table's order included
 
 
+@pytest.mark.parametrize("lock_in_child", [False, True])
 def test_a_rebuild_takes_the_lock_it_wrote_from_the_cache(golden_content: Path, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          lock_in_child: bool) -> None:
+    """Written here or by a child (which reports the digest of what it wrote), the lock is kept."""
+    children = in_child(monkeypatch) if lock_in_child else []
     build = tmp_path / "deck.apkg"
     pipeline.build(golden_content, build, now=NOW, cache=True)
+    assert len(children) == lock_in_child
     written = lock_path(golden_content).read_bytes()
     build_cache = BuildCache.open(tmp_path / ".cache", golden_content)
     kept = build_cache.known_lock(written)
