@@ -25,13 +25,19 @@ def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
     notes: dict[str, LockedNote] = {}
     added: list[str] = []
     changed: list[str] = []
+    released = old.notes
     for note in deck.notes:
-        digest, previous = note.hash, old.notes.get(note.key)
-        unchanged = previous is not None and previous.hash == digest
-        (added if previous is None else changed if not unchanged else []).append(note.key)
-        notes[note.key] = LockedNote(note.guid, note.note_type.kind, digest,
-                                     previous.mod if unchanged and previous else fresh,
-                                     note.cloze_gaps, note.label)
+        key, digest = note.key, note.hash
+        previous = released.get(key)
+        if previous is None:
+            added.append(key)
+            mod = fresh
+        elif previous.hash == digest:
+            mod = previous.mod
+        else:
+            changed.append(key)
+            mod = fresh
+        notes[key] = LockedNote(note.guid, note.note_type.kind, digest, mod, note.cloze_gaps, note.label)
     note_types, types_changed = _plan_note_types(old, fresh)
     gone = sorted(set(old.notes) - set(notes))
     changes = Changes(tuple(added), tuple(changed), tuple(gone), tuple(types_changed))
@@ -123,9 +129,8 @@ def release_notes(deck: RenderedDeck, lock: Lock) -> str:
     """build/CHANGES.md: what this release adds, changes and retires, with Anki searches."""
     changes = lock.changes
     lines = [f"# {deck.title}: Version {lock.release}", ""]
-    labels = {k: n.label for k, n in lock.notes.items()}
     for title, keys in (("Neu", changes.added), ("Geändert", changes.changed)):
-        lines += [f"## {title} ({len(keys)})", ""] + [f"- {labels[k]} (`{k}`)" for k in keys] + [""]
+        lines += [f"## {title} ({len(keys)})", ""] + [f"- {lock.notes[k].label} (`{k}`)" for k in keys] + [""]
     lines += [f"## Entfernt ({len(changes.retired)})", ""]
     for key in changes.retired:
         label = lock.retired[key].label if key in lock.retired else key
