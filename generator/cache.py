@@ -8,6 +8,10 @@ this program; a damaged one is a miss. An entry is written as soon as its file i
 if the build then fails (it is right for its key, and the build after the fix needs it); the
 outputs themselves are never touched by a failed build. After a successful build, the entries it
 did not use are removed.
+
+Two more entries, replaced by each build, hold what the last build knew beyond its files: the lock
+it wrote (under the digest of that lock's text) and the values of the front matter it parsed
+(under its text). Both are marshal data, as private as the pickles.
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ class BuildCache:
         return {}
 
     def keep_front_matter(self, parsed: dict[str, dict[str, Any]]) -> None:
+        """Keep front matter texts with their values (plain scalars only) for the next build."""
         self.folder.mkdir(parents=True, exist_ok=True)
         write_entry(self.folder / FRONT_MATTER_ENTRY, self.key("front-matter").encode(),
                     marshal.dumps(parsed, MARSHAL_VERSION))

@@ -131,7 +131,7 @@ def lock_text(lock: Lock) -> Iterator[str]:
     table of them in chunks (the general writer took three times as long for them).
     """
     head = "".join(indented_json(lock_data(lock, with_notes=False)))
-    # The first `"notes": {}` is the table's: in any string before it, quotes are escaped.
+    # The table of notes is this line: a line break inside a string would be escaped.
     before, after = head.split(f"\n{INDENT}{encode_string('notes')}: {{}}", 1)
     yield before
     yield f"\n{INDENT}{encode_string('notes')}: {{"
