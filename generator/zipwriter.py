@@ -16,6 +16,8 @@ from typing import BinaryIO, NamedTuple
 
 from isal import isal_zlib
 
+from generator.errors import GeneratorError
+
 COMPRESS_LEVEL = 2  # ISA-L has levels 0 to 3; 3 takes twice the time for 5 % fewer bytes
 LIMIT = 0xFFFF_FFFF  # the largest size or offset without zip64
 VERSION = 20  # 2.0: deflate
@@ -24,6 +26,14 @@ FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 CENTRAL_HEADER = struct.Struct("<4sHHHHHHIIIHHHHHII")
 END_RECORD = struct.Struct("<4sHHHHIIH")
+
+
+class PackageTooLarge(GeneratorError):
+    """Content too large for a zip without zip64 (which this writer does not write); the message says
+    how to fix it."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}: split the content into several decks or use smaller images")
 
 
 class _Entry(NamedTuple):
@@ -60,7 +70,7 @@ class ZipWriter:
         compressed += self._write(compressor.flush())
         end = self.stream.tell()
         if max(size, compressed, end) > LIMIT:
-            raise ValueError(f"zip entry {name} is larger than 4 GiB")
+            raise PackageTooLarge(f"the package's {name} would be larger than 4 GiB")
         self.stream.seek(offset)
         self.stream.write(self._local_header(encoded, crc, compressed, size))
         self.stream.seek(end)
@@ -75,7 +85,7 @@ class ZipWriter:
                 entry.offset) + entry.name)
         size = self.stream.tell() - start
         if len(self.entries) > 0xFFFF or start + size > LIMIT:
-            raise ValueError("the zip archive is too large (over 65,535 entries or 4 GiB)")
+            raise PackageTooLarge("the package would be larger than 4 GiB or hold over 65,535 files")
         count = len(self.entries)
         self.stream.write(END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, size, start, 0))
 

@@ -23,6 +23,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from generator import ankiformat, pipeline, zipwriter
 from generator.description import deck_description
+from generator.errors import GeneratorError
 from generator.lock import Lock, LockedNoteType
 from generator.notetypes import NOTE_TYPES, stylesheet
 from tests.conftest import DEFAULT_CONTENT, FIXTURES, copy_content
@@ -223,3 +224,11 @@ def test_the_same_entries_in_the_same_chunks_give_the_same_zip() -> None:
 def test_a_zip_time_before_1980_is_refused() -> None:
     with pytest.raises(ValueError, match="1980"):
         zipwriter.ZipWriter(io.BytesIO(), 0)
+
+
+def test_a_package_over_the_zip_limits_is_refused_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zip64 is not written: content over 4 GiB is an error the CLI shows (a tiny limit stands in)."""
+    monkeypatch.setattr(zipwriter, "LIMIT", 1000)
+    archive = zipwriter.ZipWriter(io.BytesIO(), 1_800_000_000)
+    with pytest.raises(GeneratorError, match="larger than 4 GiB: split the content"):
+        archive.add("collection.anki2", [bytes(range(256)) * 20])
