@@ -1,25 +1,31 @@
-"""The command line: thin over the library; the only place that prints or sets exit codes."""
+"""The command line: thin over the library; the only place that prints, handles signals or sets exit codes."""
 
 from __future__ import annotations
 
-import gc
-import os
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-import generator
 from generator import pipeline
 from generator.errors import ContentError, Diagnostic, GeneratorError, UsageError
+from generator.files import display_name
 from generator.progress import terminal_progress
+
+if TYPE_CHECKING:
+    from generator.preview.site import PreviewResult
+    from generator.watch import Rebuild
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
-kept_until_exit: list[object] | None = None  # a list while `run` runs: see there
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as shells report a command stopped by Ctrl-C
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 F = TypeVar("F", bound=Callable[..., Any])
 
 content_argument = click.argument(
@@ -63,20 +69,13 @@ def library_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def show_version(context: click.Context, _: click.Parameter, value: bool) -> None:
-    """--version, as click.version_option shows it, with the version read only when asked for."""
-    if value and not context.resilient_parsing:
-        click.echo(f"wahrheiten-deck, version {generator.__version__}")
-        context.exit()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
-              help="Show the version and exit.")
+@click.version_option(package_name="wahrheiten-deck", prog_name="wahrheiten-deck")
 def main() -> None:
     """Compile Markdown training content into an Anki deck (.apkg).
 
-    CONTENT_DIR defaults to ./content. Exit codes: 0 ok, 1 content errors, 2 usage errors.
+    CONTENT_DIR defaults to ./content. Exit codes: 0 ok, 1 content errors, 2 usage errors,
+    130 interrupted (Ctrl-C), 143 terminated.
     """
 
 
@@ -95,8 +94,6 @@ def build(content_dir: Path, output: Path | None, strict: bool, preview: bool, q
     """
     with terminal_progress(sys.stderr, quiet) as progress:
         result = pipeline.build(content_dir, output, strict=strict, cache=True, progress=progress)
-    if kept_until_exit is not None:
-        kept_until_exit.append(result)
     report(result.compiled.warnings)
     lock = result.compiled.lock
     summary = (f"{len(lock.changes.added)} added, {len(lock.changes.changed)} changed, "
@@ -105,7 +102,9 @@ def build(content_dir: Path, output: Path | None, strict: bool, preview: bool, q
     click.echo(f"wrote {result.output} ({result.notes} notes, version {lock.release}: {summary}); "
                f"release notes in {result.changes}")
     if preview:
-        write_build_preview(result)
+        from generator.preview.site import write_preview
+
+        echo_preview(write_preview(result.compiled, result.output.parent / "preview"))
 
 
 @main.command()
@@ -126,7 +125,7 @@ def check(content_dir: Path, strict: bool) -> None:
 @library_errors
 def ids(content_dir: Path) -> None:
     """Write missing keys into the content files (in place; nothing else changes)."""
-    from generator.ids import write_missing_keys  # only this command needs it
+    from generator.ids import write_missing_keys
 
     changed = write_missing_keys(content_dir)
     for path in changed:
@@ -135,34 +134,93 @@ def ids(content_dir: Path) -> None:
         click.echo("every note already has a key")
 
 
-from generator.cli_preview import preview, watch, write_build_preview  # noqa: E402
+@main.command()
+@content_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              default=pipeline.DEFAULT_PREVIEW_DIR, show_default=True,
+              help="Folder for index.html and the deck's images.")
+@library_errors
+def preview(content_dir: Path, output: Path) -> None:
+    """Write an HTML preview of every card, front and back, that prints as the handout.
 
-main.add_command(preview)
-main.add_command(watch)
+    Open OUTPUT/index.html in a browser (works offline from disk); nothing is imported into Anki.
+    """
+    from generator.preview.site import write_preview
+
+    compiled = pipeline.compile_content(content_dir)
+    report(compiled.warnings)
+    echo_preview(write_preview(compiled, output))
+
+
+def echo_preview(result: PreviewResult) -> None:
+    click.echo(f"wrote preview {display_name(result.index)} ({len(result.cards)} cards)")
+
+
+@main.command()
+@content_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Package to write (default: build/<deck key>.apkg).")
+@click.option("--preview-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=pipeline.DEFAULT_PREVIEW_DIR, show_default=True, help="Folder for the preview.")
+@library_errors
+def watch(content_dir: Path, output: Path | None, preview_dir: Path) -> None:
+    """Rebuild the package and the preview whenever a content file is saved (Ctrl+C stops).
+
+    Problems are printed and the last good output is kept. The lock file and CHANGES.md are
+    not written: run `build` to cut a release.
+    """
+    from generator.watch import watch as watch_content
+
+    click.echo(f"watching {display_name(content_dir)} for changes (Ctrl+C stops)")
+    try:
+        watch_content(content_dir, echo_rebuild, output, preview_dir)
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
+
+
+def echo_rebuild(rebuild: Rebuild) -> None:
+    clock = time.strftime("%H:%M:%S")
+    trigger = f" after changes to {', '.join(display_name(p) for p in rebuild.changed)}" \
+        if rebuild.changed else ""
+    report(rebuild.diagnostics)
+    if rebuild.problem:
+        click.echo(f"error: {rebuild.problem}", err=True)
+    if rebuild.ok and rebuild.package and rebuild.preview:
+        click.echo(f"[{clock}] rebuilt {display_name(rebuild.package)} and {display_name(rebuild.preview)}"
+                   f" ({rebuild.cards} cards) in {rebuild.seconds:.2f} s{trigger}")
+    else:
+        click.echo(f"[{clock}] build failed{trigger}: kept the last good output", err=True)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the program is, so that every cleanup on the way out runs (a
+    BaseException, as KeyboardInterrupt: no `except Exception` on the way may take it for an error)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
 
 def run() -> None:
-    """The console script (and `python -m generator`): `main`, then the process ends at once.
+    """The console script and `python -m generator`: `main`, with Ctrl-C and SIGTERM ending it cleanly.
 
-    Python would otherwise free every object a build made one by one before exiting (measured: 90 ms
-    after a 50,000-note build), and the build command its result when it returns (12 ms at 10,000
-    notes): it is kept here instead. Everything is written and closed by then; the output streams are
-    flushed here. `main` itself, as tests call it, exits normally and frees everything.
+    Both arrive as exceptions wherever the build is, so staged files are removed on the way out; the
+    process then exits with the shell's code for the signal (130, 143) and a one-line message.
     """
-    global kept_until_exit
-    kept_until_exit = []
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        main()
-        code: object = 0
-    except SystemExit as done:
-        code = 0 if done.code is None else done.code
-    if not isinstance(code, int):
-        click.echo(code, err=True)
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-# Everything imported so far lives until the process ends: the collector's full passes need not walk it
-# again and again while a build makes its many objects (measured: 60-90 ms of a 10,000-note build).
-gc.freeze()
+        code = main(standalone_mode=False)
+    except click.Abort as abort:  # click turns Ctrl-C into Abort
+        interrupted = isinstance(abort.__cause__, KeyboardInterrupt)
+        click.echo("interrupted: no output was changed" if interrupted else "aborted", err=True)
+        sys.exit(EXIT_INTERRUPTED if interrupted else EXIT_CONTENT)
+    except click.ClickException as failure:
+        failure.show()
+        sys.exit(failure.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted: no output was changed", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        click.echo("terminated: no output was changed", err=True)
+        sys.exit(EXIT_TERMINATED)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from generator.lock import lock_path, read_lock
-from generator.mdtree import KeySlot
-from generator.package import atomic_write
-from generator.parse import ParsedFile, parse_deck_file, parse_truth_file
-from generator.sources import SourceFile, read_sources
+from generator.files import atomic_write
+from generator.release.lock import lock_path, read_lock
+from generator.source.markdown import KeySlot
+from generator.source.parse import ParsedFile, parse_deck_file, parse_truth_file
+from generator.source.reading import SourceFile, read_sources
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -1,21 +1,24 @@
-"""One truth file, compiled as far as it can be without the others: parsed, its notes checked, its
-images loaded and its cards rendered.
+"""The truth files compiled, each as far as it can be without the others: parsed, its notes checked, its
+images loaded and its cards rendered; unchanged files come from the build cache.
 
-Nothing here looks at another truth file, so files are compiled in worker processes and cached
-one by one; the pipeline then checks what spans files (numbers, keys) and assembles the deck.
+Nothing here looks at another truth file, so each file's result is cached on its own; the pipeline
+then checks what spans files (numbers, keys) and assembles the deck.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from generator.anki.render import RenderedTruth, Renderer, render_truth
+from generator.cache import BuildCache
 from generator.errors import Diagnostic
-from generator.media import MediaSet, collect_media, truth_texts
 from generator.model import DeckInfo
-from generator.parse import ParsedFile, parse_truth_file
-from generator.render import RenderedTruth, Renderer, render_truth
-from generator.sources import SourceFile
-from generator.validate import truth_rules
+from generator.progress import NO_PROGRESS, Progress
+from generator.rules.notes import truth_rules
+from generator.source.media import MediaSet, collect_media, truth_texts
+from generator.source.parse import ParsedFile, parse_truth_file
+from generator.source.reading import SourceFile
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,27 @@ def compile_truth_file(source: SourceFile, deck: DeckInfo | None) -> TruthFile:
     truth = parsed.truth
     if truth is None:
         return TruthFile(parsed, (*source.unprintable, *parsed.diagnostics), MediaSet({}), None)
-    # Every image starts with "![": most files have none, and need no search for them.
-    media = collect_media(truth_texts(truth), source.root) if "![" in source.text else MediaSet({})
+    media = collect_media(truth_texts(truth), source.root)
     diagnostics = (*source.unprintable, *parsed.diagnostics, *truth_rules(truth), *media.diagnostics)
     if deck is None or any(d.is_error for d in diagnostics):
         return TruthFile(parsed, diagnostics, media, None)
     return TruthFile(parsed, diagnostics, media, render_truth(Renderer(media), deck, truth))
+
+
+def compile_truth_files(sources: Sequence[SourceFile], deck: DeckInfo | None, cache: BuildCache | None = None,
+                        progress: Progress = NO_PROGRESS) -> list[TruthFile]:
+    """One TruthFile per source, in order; with `cache`, unchanged files are not compiled again."""
+    progress.stage("files", len(sources))
+    compiled = []
+    for source in sources:
+        key = cache.truth_file_key(source, deck) if cache else ""
+        found = cache.load(key) if cache else None
+        if isinstance(found, TruthFile):
+            compiled.append(found)
+        else:
+            result = compile_truth_file(source, deck)
+            if cache:
+                cache.keep(key, result)
+            compiled.append(result)
+        progress.advance()
+    return compiled

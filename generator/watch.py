@@ -17,11 +17,11 @@ import watchfiles
 
 from generator.cache import BuildCache
 from generator.errors import ContentError, Diagnostic, GeneratorError, UsageError
-from generator.lock import LOCK_FILE
-from generator.media import IMAGE_TYPES
-from generator.package import atomic_write
+from generator.files import atomic_write
 from generator.pipeline import DEFAULT_PREVIEW_DIR, cache_dir, compile_content
-from generator.preview import write_preview
+from generator.preview.site import write_preview
+from generator.release.lock import LOCK_FILE
+from generator.rules.images import IMAGE_TYPES
 
 WATCHED_SUFFIXES = frozenset({".md", *IMAGE_TYPES})
 STEP_MS = 50  # a save is picked up once nothing changed for one step: editors write in bursts

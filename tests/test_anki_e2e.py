@@ -9,7 +9,7 @@ import pytest
 from anki.collection import Collection
 
 from generator import pipeline
-from generator.notetypes import NOTE_TYPES
+from generator.anki.notetypes import NOTE_TYPES
 from tests.anki_support import all_cards
 
 STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)

@@ -16,7 +16,7 @@ import pytest
 from anki.collection import Collection
 
 from generator import pipeline
-from generator.notetypes import stylesheet
+from generator.anki.notetypes import stylesheet
 from tests.anki_support import all_cards, import_package, open_collection
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

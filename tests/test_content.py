@@ -11,9 +11,9 @@ from anki.collection import Collection
 from spellchecker import SpellChecker
 
 from generator import pipeline
-from generator.cloze import scan_gaps
+from generator.anki.notetypes import NOTE_TYPES
 from generator.model import ClozeNote
-from generator.notetypes import NOTE_TYPES
+from generator.rules.cloze import scan_gaps
 from tests.conftest import DEFAULT_CONTENT
 
 WORD_LIST = DEFAULT_CONTENT / "wortliste.txt"

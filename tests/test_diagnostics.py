@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from generator import pipeline
 from generator.cli import main
 from generator.ids import write_missing_keys
-from generator.sources import MAX_FILE_BYTES
+from generator.source.reading import MAX_FILE_BYTES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 INVALID = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from generator import package, pipeline, workers
+from generator import files, pipeline
 from generator.cli import main
 from generator.errors import ContentError
-from generator.lock import Lock
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -81,7 +79,7 @@ def test_interrupted_package_write_keeps_the_old_package(built: tuple[Path, Path
     def interrupted(fd: int) -> None:  # the data is written, the rename has not happened yet
         raise failure
 
-    monkeypatch.setattr(package.os, "fsync", interrupted)
+    monkeypatch.setattr(files.os, "fsync", interrupted)
     with pytest.raises(type(failure)):
         pipeline.build(content, out / "deck.apkg", now=1_900_000_000)
     assert snapshot(content, out) == before, "no half-written file and no leftover temporary file"
@@ -101,7 +99,7 @@ def test_package_is_replaced_in_one_rename(built: tuple[Path, Path], monkeypatch
         renames.append((str(source), str(target)))
         real_replace(source, target)
 
-    monkeypatch.setattr(package.os, "replace", replace)
+    monkeypatch.setattr(files.os, "replace", replace)
     pipeline.build(content, out / "deck.apkg", now=1_900_000_000)
     assert str(out / "deck.apkg") in [target for _, target in renames]
     assert (out / "deck.apkg").read_bytes() != old
@@ -123,7 +121,7 @@ def test_outputs_are_all_written_before_the_first_is_replaced(built: tuple[Path,
         renamed.append(Path(target))
         real_replace(source, target)
 
-    monkeypatch.setattr(package.os, "replace", replace)
+    monkeypatch.setattr(files.os, "replace", replace)
     pipeline.build(content, out / "deck.apkg", now=1_900_000_000)
     assert renamed == targets
 
@@ -134,76 +132,4 @@ def test_output_that_is_a_folder_is_a_usage_error_and_writes_nothing(built: tupl
     before = snapshot(content, out)
     result = CliRunner().invoke(main, ["build", str(content), "-o", str(out / "ordner.apkg")])
     assert result.exit_code == 2
-    assert snapshot(content, out) == before
-
-
-def lock_in_child(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Builds write the lock in a forked child, whatever their size (as large builds do); returns the
-    children's process IDs."""
-    children: list[int] = []
-    start = workers.start_in_child
-
-    def started(task: Callable[[], bytes | None]) -> workers.ChildJob | None:
-        job = start(task)
-        children.extend([job.pid] if job else [])
-        return job
-
-    monkeypatch.setattr(pipeline, "TEXTS_IN_CHILD_NOTES", 0)
-    monkeypatch.setattr(workers, "_can_fork", lambda: True)
-    monkeypatch.setattr(pipeline, "start_in_child", started)
-    return children
-
-
-def outputs_of(content: Path, output: Path) -> list[bytes]:
-    """Package, release notes and lock after a build of `content` at a fixed time (lock restored after)."""
-    lock = (content / "deck.lock").read_bytes()
-    result = pipeline.build(content, output, now=1_900_000_000)
-    written = [result.output.read_bytes(), result.changes.read_bytes(), (content / "deck.lock").read_bytes()]
-    (content / "deck.lock").write_bytes(lock)
-    return written
-
-
-def test_outputs_written_with_a_child_are_the_outputs_written_here(built: tuple[Path, Path], tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    content, _ = built
-    edit(content / "01-nutzen.md", "{{c1::", "{{c1::ganz ")  # a new release: every output changes
-    here = outputs_of(content, tmp_path / "here" / "deck.apkg")
-    children = lock_in_child(monkeypatch)
-    assert outputs_of(content, tmp_path / "child" / "deck.apkg") == here
-    assert len(children) == 1
-
-
-def test_a_failing_child_leaves_the_lock_to_this_process(built: tuple[Path, Path], tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    content, _ = built
-    edit(content / "01-nutzen.md", "{{c1::", "{{c1::ganz ")
-    here = outputs_of(content, tmp_path / "here" / "deck.apkg")
-    children = lock_in_child(monkeypatch)
-    parent, real = os.getpid(), pipeline.lock_text
-
-    def fails_in_a_child(lock: Lock) -> Iterator[str]:
-        if os.getpid() != parent:
-            raise OSError(28, "No space left on device")
-        return real(lock)
-
-    monkeypatch.setattr(pipeline, "lock_text", fails_in_a_child)
-    assert outputs_of(content, tmp_path / "child" / "deck.apkg") == here
-    assert len(children) == 1
-    assert not [p for p in (tmp_path / "child").iterdir() if p.name.endswith(".tmp")]
-
-
-@pytest.mark.parametrize("failing", ["zip_package", "lock_text"])
-def test_an_error_in_either_process_keeps_every_old_output(built: tuple[Path, Path], failing: str,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    content, out = built
-    lock_in_child(monkeypatch)
-    edit(content / "02-wert.md", "Der Preis ist nur eine Zahl.", "Der Preis ist nur eine Zahl, sagt er.")
-    before = snapshot(content, out)
-
-    def full_disk(*_: object, **__: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(pipeline, failing, full_disk)
-    with pytest.raises(OSError):
-        pipeline.build(content, out / "deck.apkg", now=1_900_000_000)
     assert snapshot(content, out) == before

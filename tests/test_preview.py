@@ -17,7 +17,7 @@ from generator import pipeline
 from generator.cli import main
 from generator.errors import UsageError
 from generator.ids import write_missing_keys
-from generator.preview import PreviewResult, write_preview
+from generator.preview.site import PreviewResult, write_preview
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 CHROMIUM = Path("/usr/bin/chromium")

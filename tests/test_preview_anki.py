@@ -12,9 +12,9 @@ from anki.collection import Collection
 
 from generator import pipeline
 from generator.ids import write_missing_keys
-from generator.preview import write_preview
-from generator.preview_cards import PreviewCard
-from generator.preview_template import Side, cloze_filter, encode_attribute, field_is_empty, render
+from generator.preview.cards import PreviewCard
+from generator.preview.site import write_preview
+from generator.preview.template import Side, cloze_filter, encode_attribute, field_is_empty, render
 from tests.anki_support import all_cards, imported_collection
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"

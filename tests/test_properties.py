@@ -10,22 +10,17 @@ from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
-import genanki
-import pytest
-import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cloze, pipeline
+from generator import pipeline
 from generator.cli import main
 from generator.errors import ContentError, Diagnostic
-from generator.frontmatter import SIMPLE_YAML, load_yaml, remembered
 from generator.ids import write_missing_keys
-from generator.notetypes import note_guid
-from generator.parse import parse_deck_file, parse_truth_file
-from generator.render import GAP, TAG, content_digest, note_digest, note_label
-from generator.sources import SourceFile
+from generator.rules import cloze
+from generator.source.parse import parse_deck_file, parse_truth_file
+from generator.source.reading import SourceFile
 
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid_minimal"
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -197,62 +192,6 @@ def test_pathological_files_give_diagnostics() -> None:
             with valid_copy() as content:
                 (content / target).write_text(text, encoding="utf-8")
                 deck_or_diagnostics(content)
-
-
-@given(deck_key=st.text(max_size=30), note_key=st.text(max_size=40))
-def test_note_guids_are_genankis_guids(deck_key: str, note_key: str) -> None:
-    assert note_guid(deck_key, note_key) == genanki.guid_for(deck_key, note_key)
-
-
-def test_note_guids_keep_their_leading_digits() -> None:
-    keys = [f"n{i}" for i in range(20_000)]
-    guids = [note_guid("deck", key) for key in keys]
-    assert guids == [genanki.guid_for("deck", key) for key in keys]
-    assert {len(g) for g in guids} >= {9, 10}  # some numbers have fewer base-91 digits
-
-
-@given(type_id=st.integers(0, 2**53), fields=st.lists(st.text(), max_size=5),
-       tags=st.lists(st.text(), max_size=3))
-def test_note_digest_is_the_content_digest_of_its_values(type_id: int, fields: list[str],
-                                                         tags: list[str]) -> None:
-    assert note_digest(type_id, tuple(fields), tuple(tags)) == content_digest([type_id, fields, tags])
-
-
-FRONT_LINES = st.lists(st.tuples(st.sampled_from(["key", "number", "title", "source", "x_1"]),
-                                 st.text(alphabet="aäß10x .,()/„“”–’|+=-_eyonYN", max_size=20)),
-                       min_size=1, max_size=4).map(lambda lines: "".join(f"{k}: {v}\n" for k, v in lines))
-
-
-@given(st.one_of(st.from_regex(SIMPLE_YAML, fullmatch=True), FRONT_LINES))
-def test_libyaml_loads_simple_front_matter_as_pyyaml_does(raw: str) -> None:
-    if not SIMPLE_YAML.fullmatch(raw):
-        return
-    assert load_yaml(raw) == yaml.safe_load(raw)
-    assert yaml.load(raw, Loader=yaml.CSafeLoader) == yaml.safe_load(raw)
-
-
-@given(st.one_of(st.from_regex(SIMPLE_YAML, fullmatch=True), FRONT_LINES,
-                st.lists(st.sampled_from(["a: 1\n", "b: yes\n", "c: 1.5\n", "d: ~\n", "e: 2001-12-14\n",
-                                          "f: [1]\n", "g: 'x'\n", "h: 0x1F\n"]), max_size=4).map("".join)))
-def test_front_matter_parsed_before_is_what_yaml_gives(raw: str) -> None:
-    """Kept values (build cache, same process) are yaml.safe_load's: types included."""
-    try:
-        expected = repr(yaml.safe_load(raw))
-    except yaml.YAMLError:
-        with pytest.raises(yaml.YAMLError):
-            load_yaml(raw)
-        return
-    assert repr(load_yaml(raw)) == expected
-    assert repr(load_yaml(raw)) == expected  # the second time from what was kept, if anything
-    kept = remembered(raw)
-    assert kept is None or repr(kept) == expected
-
-
-@given(st.lists(st.sampled_from([*"ab <>{}c1:/ \n„ü", "{{c1::", "}}", "<b>", "</b>", "::"]), max_size=30).map(
-    "".join))
-def test_note_labels_take_out_tags_and_gaps(first_field: str) -> None:
-    text = " ".join(GAP.sub(r"\1", TAG.sub(" ", first_field)).split())
-    assert note_label(first_field, 1000) == text
 
 
 @given(st.lists(st.sampled_from(["{{c1::", "{{c2::a", "}}", "}", "{", "::", "x", " ", "{{", "c1::"]),

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from generator import notetypes, pipeline
+from generator import pipeline
+from generator.anki import notetypes
 from tests.anki_support import ImportCounts, all_cards, answer_all, import_package, open_collection
 
 RELEASE_1 = 1_800_000_000

@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
-from generator import workers
 from generator.ids import write_missing_keys
-from generator.sources import SourceFile
 from generator.watch import ContentFilter, Rebuild, rebuild, watch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,22 +118,18 @@ def test_only_content_files_trigger_a_rebuild(tmp_path: Path) -> None:
         assert not accepts(Change.modified, str(tmp_path / name)), name
 
 
-def test_a_save_compiles_only_the_saved_file(tmp_path: Path, content: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_save_compiles_only_the_saved_file(tmp_path: Path, content: Path) -> None:
+    """Each compiled file is kept in the cache: a save writes one new entry and leaves the others alone."""
     first = rebuild(content, tmp_path / "deck.apkg", tmp_path / "site")
-    compiled: list[str] = []
-    compile_file = workers.compile_truth_file
-
-    def spy(source: SourceFile, deck: object) -> object:
-        compiled.append(source.path.name)
-        return compile_file(source, deck)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(workers, "compile_truth_file", spy)
+    entries = {path: path.stat().st_mtime_ns for path in (tmp_path / ".cache").glob("*/*.pickle")}
     saved = truth_file(content)
     edit(saved, "Kunde", "Kundin")
     second = rebuild(content, tmp_path / "deck.apkg", tmp_path / "site", (saved,))
-    assert first.ok and second.ok and compiled == [saved.name]
-    assert len(list((tmp_path / ".cache").glob("*/*.pickle"))) == len(list(content.glob("[0-9]*.md")))
+    after = {path: path.stat().st_mtime_ns for path in (tmp_path / ".cache").glob("*/*.pickle")}
+    assert first.ok and second.ok
+    assert len(entries) == len(after) == len(list(content.glob("[0-9]*.md")))
+    assert len(set(after) - set(entries)) == 1  # the saved file's new entry; its old one was removed
+    assert all(after[path] == mtime for path, mtime in entries.items() if path in after)
 
 
 def test_a_rebuild_never_raises(tmp_path: Path, content: Path) -> None:

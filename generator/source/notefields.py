@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.markup import is_comment
-from generator.mdtree import KEY_COMMENT, Block, KeySlot, heading_text, is_key_comment, line_of
 from generator.model import Choice, ClozeNote, PhrasingNote, ScenarioNote
-from generator.sources import SourceFile
+from generator.rules.markup import is_comment
+from generator.source.markdown import KEY_COMMENT, Block, KeySlot, heading_text, is_key_comment, line_of
+from generator.source.reading import SourceFile
 
 LABEL = re.compile(r"^\*\*(.+?):\*\*\s*(.*)$")
 COLON_OUTSIDE = re.compile(r"^\*\*(.+?)\*\*\s*:")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple
+
+from markdown_it.common.normalize_url import normalizeLink, validateLink
+from markdown_it.token import Token
 
 from generator.errors import Diagnostic, SourceLocation, error, warning
-from generator.mdtree import MarkupSource, markdown
-from generator.media import IMAGE_HINT, SCHEME, image_problem
-
-if TYPE_CHECKING:
-    from markdown_it.token import Token
+from generator.rules.images import IMAGE_HINT, SCHEME, image_problem
 
 FIRST_TAG = re.compile(r"<[^>]*>")
 KEY_LINE = re.compile(r"<!--(?:(?!<!--|-->).)*-->\n?")  # one complete comment on one line
@@ -23,6 +22,15 @@ LINK_SCHEMES = ("http:", "https:", "mailto:")
 HTML_HINT = ("write Markdown instead: **fett**, *kursiv*, ![Bild](bild.png); "
              "scripts, styles and event handlers never reach a card")
 LINK_HINT = "remove the link or link to a web address (https://…)"
+
+
+class MarkupSource(NamedTuple):
+    """A text the markup checks look at: an HTML block, or a block's inline text with its inline tokens."""
+
+    line: int  # 1-based
+    content: str
+    html: bool
+    inline: tuple[Token, ...] = ()
 
 
 def markup_diagnostics(sources: Iterable[MarkupSource], path: str, root: Path) -> list[Diagnostic]:
@@ -66,7 +74,7 @@ def _scheme_links(content: str, path: str, line: int) -> Iterator[Diagnostic]:
         return
     for match in SCHEME_LINK.finditer(content):
         target = match.group(2)
-        if markdown().validateLink(markdown().normalizeLink(target)):
+        if validateLink(normalizeLink(target)):  # what markdown-it does with a link target
             continue  # parsed as a real link or image: checked from its token
         where = SourceLocation(path, line + content.count("\n", 0, match.start()))
         if match.group(1):

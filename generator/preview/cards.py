@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.anki.render import CardNote, RenderedDeck
 from generator.errors import SourceLocation
 from generator.model import Content, NoteKind
-from generator.preview_template import Side, render
-from generator.render import CardNote, RenderedDeck
+from generator.preview.template import Side, render
 
 KIND_LABELS: dict[NoteKind, str] = {"cloze": "Lückentext", "phrasing": "Formulierung", "scenario": "Szenario"}
 

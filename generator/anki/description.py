@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
+from generator.anki.render import RenderedDeck
 from generator.model import DeckInfo
-from generator.render import RenderedDeck
 
 IMPORT_GUIDE = """
 <h3>Importieren</h3>

@@ -1,20 +1,15 @@
-"""YAML front matter of a content file: parsed with PyYAML, errors located by line.
-
-Parsing YAML is a pure function of the text, and front matter rarely changes: values already parsed
-(`remember`, `remembered`; the build cache keeps them between builds) are taken as they are, and
-PyYAML is imported only to parse text not seen before (its import is 8 ms of a process's start).
-"""
+"""YAML front matter of a content file: parsed with PyYAML, errors located by line."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import yaml
+import yaml.reader
 
 from generator.errors import Diagnostic, SourceLocation, error, warning
-
-if TYPE_CHECKING:
-    import yaml
 
 FIELD_LINE = re.compile(r"^([^\s:#\-][^:]*):(?:\s|$)")
 LINES_HINT = "write one `name: value` per line between the two `---` lines, e.g. `number: 3`"
@@ -30,54 +25,12 @@ COLON_IN_VALUE = ("a value contains `: `",
                   "put the whole value in double quotes, e.g. `title: \"Preis: Wert\"`")
 BAD_START = re.compile(r"found character '(.+)' that cannot start any token")
 SCALARS = (str, int, float, bool)
-# Values kept for reuse: marshal can store them, and none of them can be changed in place.
-_KEPT_TYPES = (str, int, float, bool, type(None))
-_known: dict[str, dict[str, Any]] = {}  # front matter text -> what yaml.safe_load made of it
 
 
 @dataclass(frozen=True)
 class FrontMatter:
     values: dict[str, Any]
     line: int  # 1-based line of the opening "---"
-
-
-# Front matter of `name: value` lines whose values are words, numbers and plain punctuation: no YAML
-# indicator, quote, comment, colon or control character anywhere. For such text libyaml's parser
-# gives exactly what PyYAML's pure-Python one gives (tests/test_properties.py checks it).
-_SIMPLE_LINE = r"[A-Za-z][A-Za-z0-9_]*:(?: [\w(„“][\w .,()/„“”–’|+=-]*)?"
-SIMPLE_YAML = re.compile(f"(?:{_SIMPLE_LINE}\n)*{_SIMPLE_LINE}\n?")
-
-
-def load_yaml(raw: str) -> Any:
-    """yaml.safe_load(raw); a text parsed before (see `remember`) is not parsed again.
-
-    Simple front matter goes to libyaml's parser (a tenth of the time). Anything else, and anything
-    if PyYAML was built without libyaml, goes to the pure-Python parser, whose messages the
-    diagnostics translate.
-    """
-    if (known := _known.get(raw)) is not None:
-        return dict(known)
-    import yaml
-
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None and SIMPLE_YAML.fullmatch(raw):
-        values = yaml.load(raw, Loader=fast)  # the safe loader, in C
-    else:
-        values = yaml.safe_load(raw)
-    if type(values) is dict and all(type(k) is str and type(v) in _KEPT_TYPES for k, v in values.items()):
-        _known[raw] = dict(values)
-    return values
-
-
-def remembered(raw: str) -> dict[str, Any] | None:
-    """What `raw` was parsed to in this process (only plain `name: value` front matter is kept)."""
-    known = _known.get(raw)
-    return dict(known) if known is not None else None
-
-
-def remember(parsed: dict[str, dict[str, Any]]) -> None:
-    """Front matter texts parsed before, with their values: they are not parsed again."""
-    _known.update(parsed)
 
 
 def parse_front_matter(
@@ -89,16 +42,12 @@ def parse_front_matter(
         diagnostics.extend(problems)
         return None
     try:
-        values = load_yaml(raw) if raw.strip() else {}
+        values = yaml.safe_load(raw) if raw.strip() else {}
     except RecursionError:  # thousands of nested brackets
         diagnostics.append(error(SourceLocation(path, first_line), "broken front matter: values nested "
                                  "too deeply", "write one `name: value` per line, without brackets"))
         return None
-    except Exception as exc:
-        import yaml  # imported already: load_yaml raised it
-
-        if not isinstance(exc, yaml.YAMLError):
-            raise
+    except yaml.YAMLError as exc:
         diagnostics.append(_yaml_error(exc, raw, first_line, path))
         return None
     if not isinstance(values, dict):
@@ -147,8 +96,6 @@ def _line_problems(raw: str, first_line: int, path: str) -> list[Diagnostic]:
 
 
 def _yaml_error(exc: yaml.YAMLError, raw: str, first_line: int, path: str) -> Diagnostic:
-    import yaml.reader
-
     if isinstance(exc, yaml.reader.ReaderError):  # a control character; it has a position, not a mark
         line = first_line + 1 + raw.count("\n", 0, exc.position)
         return error(SourceLocation(path, line), "broken front matter: an invisible control character",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from difflib import get_close_matches
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.frontmatter import FrontMatter, field_line, parse_front_matter, remembered
-from generator.markup import is_comment, markup_diagnostics
-from generator.mdtree import Block, KeySlot, block_source, heading_text, line_of, read_blocks
 from generator.model import DeckInfo, Truth
-from generator.notefields import NoteBuilder
-from generator.sources import SourceFile
-from generator.validate import too_long
+from generator.rules.markup import is_comment, markup_diagnostics
+from generator.rules.notes import too_long
+from generator.source.frontmatter import FrontMatter, field_line, parse_front_matter
+from generator.source.markdown import Block, KeySlot, block_source, heading_text, line_of, read_blocks
+from generator.source.notefields import NoteBuilder
+from generator.source.reading import SourceFile
 
 SECTIONS = ("Kernaussage", "Erklärung", "Lückentexte", "Formulierungen", "Szenarien")
 TRUTH_FIELDS = ("key", "number")
@@ -25,8 +25,6 @@ class ParsedFile:
     deck: DeckInfo | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     key_slots: tuple[KeySlot, ...] = ()
-    # The front matter's text and values, if plain: kept so that later builds need not parse it again.
-    front_matter: tuple[str, dict[str, Any]] | None = None
 
 
 @dataclass
@@ -65,7 +63,7 @@ def parse_deck_file(source: SourceFile) -> ParsedFile:
         description=description, location=SourceLocation(source.display, front.line),
     )
     # Returned even when incomplete (the errors stop the build) so that every truth is still validated.
-    return ParsedFile(deck=deck, diagnostics=tuple(diagnostics), key_slots=slots, front_matter=_kept(raw))
+    return ParsedFile(deck=deck, diagnostics=tuple(diagnostics), key_slots=slots)
 
 
 def parse_truth_file(source: SourceFile) -> ParsedFile:
@@ -106,12 +104,7 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
     )
     complete = title is not None and number is not None
     return ParsedFile(truth=truth if complete else None, diagnostics=tuple(diagnostics),
-                      key_slots=tuple(slots), front_matter=_kept(raw))
-
-
-def _kept(raw: str) -> tuple[str, dict[str, Any]] | None:
-    values = remembered(raw)
-    return (raw, values) if values is not None else None
+                      key_slots=tuple(slots))
 
 
 def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block]:
@@ -206,8 +199,6 @@ def _open_section(node: Block, path: str, sections: list[_Section],
     name = heading_text(node)
     where = SourceLocation(path, line_of(node))
     if name not in SECTIONS:
-        from difflib import get_close_matches  # for this message only: builds without it skip the import
-
         close = get_close_matches(name, SECTIONS, n=1, cutoff=0.6)
         hint = f"did you mean `## {close[0]}`? " if close else ""
         diagnostics.append(error(where, f"unknown section `## {name}`",

@@ -4,58 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json.encoder
+import json
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import nh3
 
-from generator import cloze
-from generator.ankiformat import card_ordinals
+from generator.anki.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
 from generator.errors import SourceLocation
-from generator.linescan import plain_line
-from generator.mdtree import markdown
-from generator.media import MediaSet
 from generator.model import ClozeNote, DeckInfo, Note, PhrasingNote, ScenarioNote, Truth
-from generator.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
+from generator.rules import cloze
+from generator.source.markdown import markdown
+from generator.source.media import MediaSet
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "code", "s", "del", "sub", "sup", "ul", "ol",
                 "li", "blockquote", "img", "a", "h1", "h2", "h3", "h4", "hr", "span"}
 ALLOWED_ATTRIBUTES = {"img": {"src", "alt"}, "a": {"href"}}
 KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario"}
 VERDICTS = {"say": "Sagen", "avoid": "Vermeiden"}
-# Text without Markdown syntax and without characters HTML escapes renders as itself (most fields):
-# parser and sanitiser are skipped for it (measured: rendering 10,000 notes 1.1 s -> 0.45 s).
-# Valid for the parser's inline rules as configured; tests/test_incremental.py compares both paths.
-PLAIN_CHAR = r"[^\\`*_\[\]<>&\x00-\x1f\x7f-\x9f\u00a0\ufeff]"
-PLAIN_TEXT = re.compile(f"{PLAIN_CHAR}*")
-# Plain text with "**fett**" or "*kursiv*" (the next most common fields) renders as that text with
-# <strong> and <em> pairs. By CommonMark's flanking rules, a run of one or two stars after a space (or at
-# the start) and before a character that is neither a space nor a star only opens; one after a letter
-# or digit before a space, the end or punctuation, or after anything else before a space or the end,
-# only closes. With plain text between them, each opener pairs with the next, equal closer.
-_CLOSE_BEFORE = "[^ .,;:!?)\"'\u2019\u201c\u201d\u2013\u2014\u2026-]"
-_PAIR = (r"(?<![^ ]){stars}(?=[^*\s]){plain}*"
-         r"(?:(?<=[^\W_]){stars}(?!" + _CLOSE_BEFORE + r")|(?<=[^\w\s*]){stars}(?![^ ]))")
-_STRONG, _EM = (_PAIR.format(stars=stars, plain=PLAIN_CHAR) for stars in (r"\*\*", r"\*"))
-PLAIN_EMPHASIS = re.compile(f"(?:{PLAIN_CHAR}*(?:{_STRONG}|{_EM}))+{PLAIN_CHAR}*")
-EMPHASIS_PAIR = re.compile(r"(\*\*?)([^*]+)\1")
-_EMPHASIS_TAGS = {"**": "strong", "*": "em"}
-# The shortcuts hold for markdown() as configured (commonmark, no linkify, no typographer): checked
-# by tests/test_incremental.py, which also switches them off to compare both paths.
-PLAIN_INLINE = True
 TAG = re.compile(r"<[^>]+>")
 GAP = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}")
-_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(ensure_ascii=False), made once
-_encode_string = json.encoder.encode_basestring  # how _COMPACT_JSON writes a string
 
 
 class CardNote(NamedTuple):
     """One Anki note, ready to be written: fields in note type order.
 
-    A NamedTuple: one per note, made in the workers and pickled to the cache and back, where it is
-    three times as fast to make and unpickle as a frozen dataclass, and smaller.
+    Kept in the build cache with the rest of its truth file's results.
     """
 
     key: str
@@ -69,7 +44,6 @@ class CardNote(NamedTuple):
     # Kept with the rendered note (and so in the build cache): the lock records both for every note.
     hash: str  # of note type, fields and tags: what the lock compares to see a changed note
     label: str  # the first field as plain text, shortened: how release notes name the note
-    cards: tuple[int, ...]  # its cards' template ordinals, in genanki's order (found once, then cached)
 
     @property
     def cloze_numbers(self) -> tuple[int, ...]:
@@ -97,14 +71,10 @@ class Renderer:
 
     def inline(self, text: str) -> str:
         """One line of card HTML from Markdown text (line breaks become spaces)."""
-        if PLAIN_INLINE and (plain := _plain_html(text)) is not None:
-            return plain
         return self.sanitise(markdown().renderInline(text).replace("\n", " "))
 
     def block(self, text: str) -> str:
         """Card HTML (paragraphs, lists, ...) from Markdown text."""
-        if PLAIN_INLINE and (paragraphs := _plain_paragraphs(text)) is not None:
-            return paragraphs
         return self.sanitise(markdown().render(text)).strip()
 
     def sanitise(self, dirty: str) -> str:
@@ -117,35 +87,6 @@ class Renderer:
             media = self.media.by_reference.get(value)
             return media.name if media else None
         return value
-
-
-def _plain_html(text: str) -> str | None:
-    """The HTML of plain text, or of plain text with emphasis; None for anything else."""
-    if PLAIN_TEXT.fullmatch(text):
-        return text
-    if PLAIN_EMPHASIS.fullmatch(text):
-        return EMPHASIS_PAIR.sub(_emphasis_html, text)
-    return None
-
-
-def _plain_paragraphs(text: str) -> str | None:
-    """The HTML of paragraphs of plain lines (as `_plain_html`, and no line a block rule could claim),
-    separated by one empty line; None for anything else. A line's stars all pair within the line."""
-    rendered = []
-    for paragraph in text.split("\n\n"):
-        lines = []
-        for line in paragraph.split("\n"):
-            html = _plain_html(line) if plain_line(line) else None
-            if html is None:
-                return None
-            lines.append(html)
-        rendered.append("<p>" + "\n".join(lines) + "</p>")
-    return "\n".join(rendered)
-
-
-def _emphasis_html(pair: re.Match[str]) -> str:
-    tag = _EMPHASIS_TAGS[pair.group(1)]
-    return f"<{tag}>{pair.group(2)}</{tag}>"
 
 
 RenderedTruth = tuple[Subdeck, tuple[CardNote, ...]]
@@ -194,28 +135,18 @@ def render_note(renderer: Renderer, shared: TruthParts, note: Note) -> CardNote:
     return CardNote(
         key=note.key, guid=note_guid(shared.deck_key, note.key), note_type=note_type, fields=fields,
         tags=tags, deck_id=shared.deck_id, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
-        location=note.location, hash=note_digest(note_type.id, fields, tags), label=note_label(fields[0]),
-        cards=card_ordinals(note_type, fields),
+        location=note.location, hash=content_digest([note_type.id, fields, tags]),
+        label=note_label(fields[0]),
     )
 
 
 def content_digest(value: object) -> str:
-    """The lock's hash of `value`: SHA-256 of its compact JSON, 20 hex digits."""
-    return hashlib.sha256(_COMPACT_JSON.encode(value).encode()).hexdigest()[:20]
-
-
-def note_digest(note_type_id: int, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
-    """content_digest([note_type_id, fields, tags]), with that JSON written directly (a tenth of a
-    10,000-note render went into json's general encoder)."""
-    text = (f"[{int(note_type_id)!r}, [{', '.join(map(_encode_string, fields))}], "
-            f"[{', '.join(map(_encode_string, tags))}]]")
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+    """The lock's hash of `value`: SHA-256 of its JSON, 20 hex digits."""
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()[:20]
 
 
 def note_label(first_field: str, width: int = 70) -> str:
-    if "<" in first_field or "{{" in first_field:  # else neither tags nor gaps to take out
-        first_field = GAP.sub(r"\1", TAG.sub(" ", first_field))
-    text = " ".join(first_field.split())
+    text = " ".join(GAP.sub(r"\1", TAG.sub(" ", first_field)).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

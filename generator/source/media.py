@@ -1,26 +1,17 @@
-"""Images referenced from content: only from inside the content folder, renamed by content hash."""
+"""Images referenced from content: loaded from inside the content folder, renamed by content hash."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.mdtree import markdown
 from generator.model import Note, Truth
-
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-MAX_MEDIA_BYTES = 5_000_000
-SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-# SVG can carry scripts; cards show images with <img> (no scripts), but the files must be inert too.
-ACTIVE_SVG = re.compile(
-    rb"<\s*script|<\s*foreignObject|\son\w+\s*=|javascript:|href\s*=\s*[\"']?\s*(?![\"'\s#]|data:image/)",
-    re.IGNORECASE)
-IMAGE_HINT = "put the image into the content folder and link it relatively, e.g. ![Bild](bilder/bild.png)"
+from generator.rules.images import IMAGE_HINT, image_problem
+from generator.source.markdown import markdown
 
 
 @dataclass(frozen=True)
@@ -40,33 +31,6 @@ class MediaSet:
     def files(self) -> tuple[MediaFile, ...]:
         unique = {m.name: m for m in self.by_reference.values()}
         return tuple(unique[name] for name in sorted(unique))
-
-
-def image_problem(reference: str, root: Path) -> str:
-    """Why the image `reference` (a parsed src) cannot go into the package, or "" if it can."""
-    shown = unquote(reference)
-    relative = PurePosixPath(shown)
-    if SCHEME.match(shown):
-        return f"image `{shown}` is not a file in the content folder"
-    if "\\" in shown:
-        return f"image path `{shown}` must use `/` between folder names, not `\\`"
-    if relative.is_absolute() or ".." in relative.parts:
-        return f"image path `{shown}` must be relative and stay inside the content folder"
-    if relative.suffix.lower() not in IMAGE_TYPES:
-        return f"`{shown}` is not a supported image ({', '.join(sorted(IMAGE_TYPES))})"
-    try:
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root):
-            return f"image `{shown}` is a link to a file outside the content folder"
-        if not path.is_file():
-            return f"image `{shown}` not found in the content folder"
-        if path.stat().st_size > MAX_MEDIA_BYTES:
-            return f"image `{shown}` is larger than {MAX_MEDIA_BYTES:,} bytes"
-        if relative.suffix.lower() == ".svg" and ACTIVE_SVG.search(path.read_bytes()):
-            return f"SVG image `{shown}` contains scripts, event handlers or links"
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
-        return f"image `{shown}` cannot be read ({getattr(exc, 'strerror', None) or exc})"
-    return ""
 
 
 def image_sources(text: str) -> Iterator[str]:

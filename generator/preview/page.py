@@ -13,10 +13,10 @@ from collections import Counter
 from importlib.resources import files
 from string import Template
 
+from generator.anki.notetypes import stylesheet
+from generator.anki.render import VERDICTS, Renderer
 from generator.model import Content, NoteKind, PhrasingNote, Truth
-from generator.notetypes import stylesheet
-from generator.preview_cards import KIND_LABELS, PreviewCard
-from generator.render import VERDICTS, Renderer
+from generator.preview.cards import KIND_LABELS, PreviewCard
 
 KIND_PLURALS: dict[NoteKind, tuple[str, str]] = {
     "cloze": ("Lückentext", "Lückentexte"), "phrasing": ("Formulierung", "Formulierungen"),
@@ -43,7 +43,7 @@ def page_html(content: Content, cards: tuple[PreviewCard, ...], renderer: Render
 
 
 def _asset(name: str) -> str:
-    return files("generator").joinpath("templates", name).read_text(encoding="utf-8")
+    return files("generator.preview").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def _policy(styles: tuple[str, ...], script: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from generator.errors import Diagnostic, SourceLocation, UsageError, error
+from generator.files import display_name
 
 DECK_FILE = "deck.md"
 GUIDE_FILE = "README.md"
@@ -24,8 +24,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 class SourceFile:
     """One content file as read, with the name shown in messages.
 
-    Its text is decoded when first asked for: a truth file the build cache has compiled before is
-    known by its bytes' digest, and never decoded (measured: 10 ms of a 10,000-note rebuild).
+    Its text is decoded when first asked for: a file the build cache knows by its bytes' digest need
+    not be decoded at all.
     """
 
     path: Path
@@ -70,14 +70,6 @@ class SourceSet:
     deck: SourceFile | None
     truths: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def display_name(path: Path) -> str:
-    """Paths in messages are relative to the working directory where possible."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
 
 
 def read_sources(content_dir: Path) -> SourceSet:

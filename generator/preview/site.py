@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.anki.render import Renderer
 from generator.errors import UsageError
-from generator.package import atomic_write
+from generator.files import atomic_write
 from generator.pipeline import DEFAULT_PREVIEW_DIR, Release
-from generator.preview_cards import PreviewCard, preview_cards
-from generator.preview_page import page_html
-from generator.render import Renderer
+from generator.preview.cards import PreviewCard, preview_cards
+from generator.preview.page import page_html
 
 INDEX = "index.html"
 # Only files named like the deck's media (generator.media) are ever removed from the folder.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from generator import cloze
 from generator.errors import Diagnostic, SourceLocation, error, warning
 from generator.model import ClozeNote, Content, Note, PhrasingNote, ScenarioNote, Truth
+from generator.rules import cloze
 
 KEY_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 KEY_LENGTH = (2, 40)

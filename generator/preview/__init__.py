@@ -1,0 +1,1 @@
+"""The offline preview page and printable handout: every card as Anki renders it."""

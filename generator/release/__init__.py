@@ -1,0 +1,1 @@
+"""Releases: the lock, modification times, hazards for learners, release notes."""

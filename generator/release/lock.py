@@ -1,0 +1,116 @@
+"""The lock file beside the content: per note and note type its key, GUID, hash and modification time."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from generator.errors import Diagnostic, SourceLocation, error
+from generator.files import display_name
+
+LOCK_FILE = "deck.lock"
+LOCK_FORMAT = 1
+
+
+class LockedNote(NamedTuple):
+    """A released note."""
+
+    guid: str
+    kind: str
+    hash: str
+    mod: int
+    clozes: tuple[tuple[int, str], ...]  # (gap number, answer) as released
+    label: str
+
+
+@dataclass(frozen=True)
+class LockedNoteType:
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]
+    hash: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class RetiredNote:
+    guid: str
+    kind: str
+    label: str
+    release: int
+
+
+@dataclass(frozen=True)
+class Changes:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    retired: tuple[str, ...] = ()
+    note_types: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.retired or self.note_types)
+
+
+@dataclass(frozen=True)
+class Lock:
+    deck: str
+    release: int = 0
+    released: int = 0
+    note_types: dict[str, LockedNoteType] = field(default_factory=dict)
+    notes: dict[str, LockedNote] = field(default_factory=dict)
+    retired: dict[str, RetiredNote] = field(default_factory=dict)
+    changes: Changes = field(default_factory=Changes)
+
+
+def lock_path(content_dir: Path) -> Path:
+    return content_dir / LOCK_FILE
+
+
+def read_lock(path: Path, diagnostics: list[Diagnostic]) -> Lock | None:
+    """The recorded lock, or None if there is none yet (a first release) or it is broken."""
+    if not path.exists():
+        return None
+    try:
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+        if raw.get("format") != LOCK_FORMAT:
+            raise ValueError(f"unsupported format {raw.get('format')!r}")
+        return _from_json(raw)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        diagnostics.append(error(
+            SourceLocation(display_name(path)), f"the lock file is broken ({exc})",
+            "restore it from version control (git checkout -- content/deck.lock); never edit it by hand"))
+        return None
+
+
+def lock_text(lock: Lock) -> str:
+    """The lock file's text: sorted, indented JSON, so that a release's diff is readable in review."""
+    return json.dumps(lock_data(lock), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def lock_data(lock: Lock) -> dict[str, Any]:
+    """The lock as JSON data."""
+    return {
+        "format": LOCK_FORMAT, "deck": lock.deck, "release": lock.release, "released": lock.released,
+        "note_types": {k: vars(v) for k, v in lock.note_types.items()},
+        "notes": {k: v._asdict() for k, v in lock.notes.items()},
+        "retired": {k: vars(v) for k, v in lock.retired.items()},
+        "changes": vars(lock.changes),
+    }
+
+
+def _from_json(raw: dict[str, Any]) -> Lock:
+    return Lock(
+        deck=str(raw["deck"]), release=int(raw["release"]), released=int(raw["released"]),
+        note_types={k: LockedNoteType(int(v["id"]), v["name"], tuple(v["fields"]), tuple(v["templates"]),
+                                      v["hash"], int(v["mod"])) for k, v in raw["note_types"].items()},
+        notes={k: LockedNote(v["guid"], v["kind"], v["hash"], int(v["mod"]),
+                             tuple((int(n), str(a)) for n, a in v["clozes"]), v["label"])
+               for k, v in raw["notes"].items()},
+        retired={k: RetiredNote(v["guid"], v["kind"], v["label"], int(v["release"]))
+                 for k, v in raw["retired"].items()},
+        changes=Changes(**{k: tuple(v) for k, v in raw["changes"].items()}),
+    )

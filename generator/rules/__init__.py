@@ -1,0 +1,1 @@
+"""Rules over the model: keys, numbering, cloze gaps, lengths, markup and images -> diagnostics."""

@@ -1,0 +1,91 @@
+"""The one configured markdown-it parser, and the Block tree the parse stage walks.
+
+Every content file is parsed by `markdown()`, and every card field is rendered by it: a content rule
+lives in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from generator.rules.markup import MarkupSource
+
+KEY_COMMENT = re.compile(r"<!--\s*key:\s*(.*?)\s*-->")
+
+
+@cache
+def markdown() -> MarkdownIt:
+    """CommonMark with front matter; html=True: raw HTML is seen as HTML (and reported), not as text."""
+    return MarkdownIt("commonmark", {"html": True}).use(front_matter_plugin)
+
+
+class Block(NamedTuple):
+    """A block of a Markdown file: markdown-it's node type, tag and 0-based line range [start, end).
+
+    `content` is the raw text of leaves (front matter, HTML blocks, a heading's or paragraph's
+    "inline" child); containers (lists, items, paragraphs, headings) have `children`.
+    """
+
+    type: str
+    map: tuple[int, int] | None
+    tag: str = ""
+    content: str = ""
+    children: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeySlot:
+    """Where `ids` writes a missing key: after `line` (1-based), with `indent`."""
+
+    line: int
+    indent: str
+    prefix: str
+    seed: str
+    front_matter: bool = False
+
+
+def read_blocks(text: str) -> tuple[list[Block], list[MarkupSource]]:
+    """The top-level blocks of `text` and the texts for the markup checks, in the order of the file."""
+    tokens = markdown().parse(text)
+    return [_block(node) for node in SyntaxTreeNode(tokens).children], list(markup_sources(tokens))
+
+
+def _block(node: SyntaxTreeNode) -> Block:
+    if node.type == "inline":
+        return Block("inline", node.map, content=node.content)
+    return Block(node.type, node.map, node.tag, node.content, tuple(_block(child) for child in node.children))
+
+
+def markup_sources(tokens: Iterable[Token]) -> Iterable[MarkupSource]:
+    for token in tokens:
+        if token.map is None or token.type not in ("html_block", "inline"):
+            continue
+        html = token.type == "html_block"
+        yield MarkupSource(token.map[0] + 1, token.content, html, tuple(token.children or ()))
+
+
+def line_of(node: Block) -> int:
+    """1-based first line of a block (markdown-it maps are 0-based)."""
+    return node.map[0] + 1 if node.map else 0
+
+
+def block_source(lines: list[str], node: Block) -> str:
+    start, end = node.map or (0, 0)
+    return "\n".join(lines[start:end]).strip("\n")
+
+
+def heading_text(node: Block) -> str:
+    return node.children[0].content.strip() if node.children else ""
+
+
+def is_key_comment(node: Block) -> bool:
+    return node.type == "html_block" and KEY_COMMENT.fullmatch(node.content.strip()) is not None
