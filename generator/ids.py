@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.errors import ContentError, Diagnostic, SourceLocation, error
 from generator.files import atomic_write
 from generator.release.lock import lock_path, read_lock
 from generator.source.markdown import KeySlot
@@ -20,10 +21,16 @@ UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def write_missing_keys(content_dir: Path) -> list[Path]:
-    """Add a key to every note, truth and deck that has none; returns the files changed."""
+    """Add a key to every note, truth and deck that has none; returns the files changed.
+
+    Refuses (ContentError, nothing written) while a key comment is attached to no note or a key is on
+    two notes: a new key then could take the place of the released one, and its history would go.
+    """
     sources = read_sources(content_dir)
     parsed = [(s, parse_deck_file(s)) for s in ([sources.deck] if sources.deck else [])]
     parsed += [(s, parse_truth_file(s)) for s in sources.truths if not s.problem]  # others: not UTF-8
+    if problems := _key_problems(parsed):
+        raise ContentError(problems)
     taken = _existing_keys(parsed) | _released_keys(content_dir)
     changed = []
     for source, result in parsed:
@@ -31,6 +38,19 @@ def write_missing_keys(content_dir: Path) -> list[Path]:
             _write(source, result.key_slots, taken)
             changed.append(source.path)
     return changed
+
+
+def _key_problems(parsed: list[tuple[SourceFile, ParsedFile]]) -> list[Diagnostic]:
+    problems = [d for _, result in parsed for d in result.key_problems]
+    first: dict[str, SourceLocation] = {}
+    for _, result in parsed:
+        for note in result.truth.notes if result.truth else ():
+            if note.key and note.key in first:
+                problems.append(error(note.location, f"duplicate note key `{note.key}` (also at "
+                                      f"{first[note.key]}): no key was added",
+                                      "run `wahrheiten-deck check` to see which note keeps the key"))
+            first.setdefault(note.key, note.location)
+    return problems
 
 
 def _existing_keys(parsed: list[tuple[SourceFile, ParsedFile]]) -> set[str]:

@@ -72,6 +72,7 @@ class Truth:
     phrasings: tuple[PhrasingNote, ...]
     scenarios: tuple[ScenarioNote, ...]
     location: SourceLocation
+    number_location: SourceLocation  # the `number:` line
 
     @property
     def notes(self) -> tuple[Note, ...]:

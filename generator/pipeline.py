@@ -19,6 +19,7 @@ from generator.files import StagedFile, display_name
 from generator.model import Content
 from generator.progress import NO_PROGRESS, Progress
 from generator.release.hazards import hazards
+from generator.release.identity import identity_problems
 from generator.release.lock import Lock, lock_path, lock_text, read_lock
 from generator.release.notes import release_notes
 from generator.release.plan import plan_release
@@ -101,7 +102,7 @@ def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | N
     by_number = sorted(((f.parsed.truth, f) for f in files if f.parsed.truth), key=lambda p: p[0].number)
     content = Content(info, tuple(truth for truth, _ in by_number))
     ordered = [file for _, file in by_number]
-    diagnostics += validate(content)
+    diagnostics += validate(content, complete=len(content.truths) == len(files))
     deck_media = collect_media([(info.location, info.description)], content_dir)
     diagnostics += deck_media.diagnostics
     if _failed(diagnostics, strict) or any(f.rendered is None for f in ordered):
@@ -112,6 +113,9 @@ def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | N
     deck = assemble_deck(info, parent_deck(Renderer(media), info), rendered)
     lock_file = lock_path(content_dir)
     old = read_lock(lock_file, diagnostics)
+    identity = identity_problems(deck, old)
+    if identity:  # hazards would compare a copy with the original's record
+        raise ContentError([*diagnostics, *identity])
     diagnostics += hazards(deck, old, display_name(lock_file))
     if _failed(diagnostics, strict):
         raise ContentError(diagnostics)

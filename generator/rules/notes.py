@@ -20,13 +20,11 @@ LIMITS = {
 }
 LENGTH_HINT = "shorten it or split it into several notes: one fact per card"
 
-Rule = Callable[[Content], Iterator[Diagnostic]]
-
-
-def validate(content: Content) -> list[Diagnostic]:
-    """The rules across files (numbers and keys); each file's own notes are checked by `truth_rules`."""
-    rules: tuple[Rule, ...] = (truth_numbers, truth_keys, note_keys)
-    return [d for rule in rules for d in rule(content)]
+def validate(content: Content, complete: bool = True) -> list[Diagnostic]:
+    """The rules across files (numbers and truth keys); each file's own notes are checked by
+    `truth_rules`, note keys against the lock by release/identity.py. `complete`: every truth file
+    could be read."""
+    return [*truth_numbers(content, complete), *truth_keys(content)]
 
 
 def key_problem(key: str) -> str:
@@ -38,16 +36,18 @@ def key_problem(key: str) -> str:
     return ""
 
 
-def truth_numbers(content: Content) -> Iterator[Diagnostic]:
+def truth_numbers(content: Content, complete: bool = True) -> Iterator[Diagnostic]:
+    """Unique numbers; gaps in the numbering only when every truth file could be read (`complete`): a
+    file with errors is missing from `content`, and its number would be reported as missing too."""
     seen: dict[int, Truth] = {}
     for truth in content.truths:
         if truth.number in seen:
-            yield error(truth.location, f"truth number {truth.number} is also used by "
-                        f"{seen[truth.number].location.path}", "give every truth its own number")
+            yield error(truth.number_location, f"truth number {truth.number} is also used by "
+                        f"{seen[truth.number].number_location}", "give every truth its own number")
         seen[truth.number] = truth
     expected = range(1, len(content.truths) + 1)
     missing = [n for n in expected if n not in seen]
-    if missing and content.truths:
+    if missing and content.truths and complete:
         yield warning(content.deck.location, "truth numbers are not consecutive: "
                       + ", ".join(map(str, missing)) + " missing", "number the truths 1, 2, 3, …")
 
@@ -58,19 +58,6 @@ def truth_keys(content: Content) -> Iterator[Diagnostic]:
         yield error(content.deck.location, "the deck file has no key", IDS_HINT)
     elif problem := key_problem(content.deck.key):
         yield error(content.deck.location, problem, IDS_HINT)
-
-
-def note_keys(content: Content) -> Iterator[Diagnostic]:
-    """Duplicate note keys across the deck (missing and malformed ones are each file's own problem)."""
-    first: dict[str, SourceLocation] = {}
-    for note in content.notes:
-        if not note.key:
-            continue
-        if note.key not in first:
-            first[note.key] = note.location
-        elif not key_problem(note.key):
-            yield error(note.location, f"duplicate note key `{note.key}` (first used at {first[note.key]})",
-                        "delete this key line and run `wahrheiten-deck ids` to get a new one")
 
 
 def _key_rules(notes: tuple[Note, ...]) -> Iterator[Diagnostic]:

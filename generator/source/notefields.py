@@ -35,15 +35,16 @@ class NoteBuilder:
         self.prefix = prefix[:33].rstrip("-")
         self.diagnostics = diagnostics
         self.slots = slots
+        self.attached: set[tuple[str, int]] = set()  # (key, line) of every key comment given to a note
 
     def clozes(self, blocks: list[Block]) -> Iterator[ClozeNote]:
-        for item in self._list_items(blocks, "Lückentexte"):
-            text, key = self._item_text(item)
+        for item, after in self._list_items(blocks, "Lückentexte"):
+            text, key = self._item_text(item, after)
             yield ClozeNote(key, text, self._at(item))
 
     def phrasings(self, blocks: list[Block]) -> Iterator[PhrasingNote]:
-        for item in self._list_items(blocks, "Formulierungen"):
-            text, key = self._item_text(item)
+        for item, after in self._list_items(blocks, "Formulierungen"):
+            text, key = self._item_text(item, after)
             values = self._labelled(text, line_of(item), PHRASING_LABELS)
             verdicts = [v for v in ("Sagen", "Vermeiden") if v in values]
             if len(verdicts) != 1 or "Warum" not in values:
@@ -77,7 +78,8 @@ class NoteBuilder:
         choices: tuple[Choice, ...] = ()
         for index, node in enumerate(body):
             if is_key_comment(node):
-                key = key or KEY_COMMENT.search(node.content).group(1)  # type: ignore[union-attr]
+                key = key or self._attach(KEY_COMMENT.search(node.content).group(1),  # type: ignore[union-attr]
+                                          line_of(node))
             elif node.type == "paragraph":
                 values.update(self._labelled(node.children[0].content, line_of(node),
                                              SCENARIO_LABELS))
@@ -104,7 +106,7 @@ class NoteBuilder:
 
     def _choices(self, node: Block) -> Iterator[Choice]:
         for item in node.children:
-            text, _ = self._item_text(item, keyed=False)
+            text, _ = self._item_text(item, None, keyed=False)
             match = CHOICE.match(text)
             if match is None:
                 self._fail(item, "an answer choice must start with `[ ]` or `[x]`",
@@ -112,32 +114,44 @@ class NoteBuilder:
                 continue
             yield Choice(match.group(2).strip(), match.group(1) != " ")
 
-    def _list_items(self, blocks: list[Block], section: str) -> Iterator[Block]:
+    def _list_items(self, blocks: list[Block], section: str) -> list[tuple[Block, Block | None]]:
+        """The section's list items, each with the key comment written right after it, outside the list
+        (Markdown ends a list item there when the key line is indented less than the item's text, as
+        under `1. ` items, or not at all)."""
+        items: list[tuple[Block, Block | None]] = []
         for node in blocks:
             if node.type in ("bullet_list", "ordered_list"):
-                yield from node.children
+                items.extend((child, None) for child in node.children)
+            elif is_key_comment(node) and items and items[-1][1] is None and not _own_key(items[-1][0]):
+                items[-1] = (items[-1][0], node)
             elif not _is_comment(node):
                 self._fail(node, f"unexpected content in `## {section}`",
                            "write every note as a list item starting with `- `")
+        return items
 
-    def _item_text(self, item: Block, keyed: bool = True) -> tuple[str, str]:
+    def _item_text(self, item: Block, after: Block | None, keyed: bool = True) -> tuple[str, str]:
         """The item's Markdown text without its key comment, and the key ("" if none)."""
         parts, key = [], ""
-        for child in item.children:
+        for child in (*item.children, *((after,) if after else ())):
             content = child.children[0].content if child.type == "paragraph" else child.content
-            match = KEY_COMMENT.search(content)
-            if match:
-                key = match.group(1)
-                content = KEY_COMMENT.sub("", content)
+            for match in KEY_COMMENT.finditer(content):
+                if keyed and not key:  # a second key stays unattached: it is reported as such
+                    key = self._attach(match.group(1), line_of(child) + content.count("\n", 0, match.start()))
+            content = KEY_COMMENT.sub("", content)
             if child.type not in ("paragraph", "html_block"):
                 self._fail(child, "a note must be a single paragraph",
                            "remove nested lists, quotes or code from the list item")
-            parts.append(content.strip())
+            if child is not after:
+                parts.append(content.strip())
         text = "\n".join(p for p in parts if p)
         if keyed and not key and item.map:
             self.slots.append(KeySlot(self._last_line(item), self._indent(item),
-                                            self.prefix, text))
+                                      self.prefix, text))
         return text, key
+
+    def _attach(self, key: str, line: int) -> str:
+        self.attached.add((key, line))
+        return key
 
     def _labelled(self, text: str, first_line: int, labels: dict[str, str]) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -180,6 +194,38 @@ class NoteBuilder:
 
     def _fail_at(self, line: int, message: str, hint: str) -> None:
         self.diagnostics.append(error(SourceLocation(self.source.display, line), message, hint))
+
+
+ORPHAN_HINT = ("a note carries one key line: the last, indented line of its list item, or the line under "
+               "its `### ` heading; move this line to its note, or delete it if its note was deleted")
+
+
+def orphaned_keys(text: str, attached: set[tuple[str, int]], path: str) -> list[Diagnostic]:
+    """An error for every key comment of the file that no note took: a key is never silently ignored."""
+    found = []
+    starts = _comment_starts(text)
+    for match in KEY_COMMENT.finditer(text):
+        number = text.count("\n", 0, match.start()) + 1
+        if match.start() in starts and (match.group(1), number) not in attached:
+            found.append(error(SourceLocation(path, number),
+                               f"the key `{match.group(1)}` is not attached to any note", ORPHAN_HINT))
+    return found
+
+
+def _comment_starts(text: str) -> set[int]:
+    """Where the file's comments start: a key inside an unclosed comment is hidden (and the unclosed
+    comment reported), not a key of its own."""
+    starts, position = set(), 0
+    while (start := text.find("<!--", position)) != -1:
+        starts.add(start)
+        end = text.find("-->", start + 4)
+        position = len(text) if end == -1 else end + 3
+    return starts
+
+
+def _own_key(item: Block) -> bool:
+    return any(KEY_COMMENT.search(c.children[0].content if c.type == "paragraph" else c.content)
+               for c in item.children)
 
 
 def _is_comment(node: Block) -> bool:

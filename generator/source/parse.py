@@ -11,7 +11,7 @@ from generator.rules.markup import is_comment, markup_diagnostics
 from generator.rules.notes import too_long
 from generator.source.frontmatter import FrontMatter, field_line, parse_front_matter
 from generator.source.markdown import Block, KeySlot, block_source, heading_text, line_of, read_blocks
-from generator.source.notefields import NoteBuilder
+from generator.source.notefields import NoteBuilder, orphaned_keys
 from generator.source.reading import SourceFile
 
 SECTIONS = ("Kernaussage", "Erklärung", "Lückentexte", "Formulierungen", "Szenarien")
@@ -25,6 +25,7 @@ class ParsedFile:
     deck: DeckInfo | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     key_slots: tuple[KeySlot, ...] = ()
+    key_problems: tuple[Diagnostic, ...] = ()  # key comments no note took: `ids` must not add keys then
 
 
 @dataclass
@@ -50,6 +51,8 @@ def parse_deck_file(source: SourceFile) -> ParsedFile:
         diagnostics.append(error(
             SourceLocation(source.display, field_line(front, raw, name)),
             f"the deck file has no `{name}`", f"add `{name}: ...` to the front matter"))
+    diagnostics.extend(nesting_title(SourceLocation(source.display, field_line(front, raw, "title")),
+                                     _text(values.get("title"))))
     slots = () if _text(values.get("key")) else (
         KeySlot(front.line, "", "", _text(values.get("title")) or "deck", front_matter=True),)
     lines = source.text.split("\n")
@@ -100,11 +103,13 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
         clozes=tuple(builder.clozes(by_name.get("Lückentexte", _empty()).blocks)),
         phrasings=tuple(builder.phrasings(by_name.get("Formulierungen", _empty()).blocks)),
         scenarios=tuple(builder.scenarios(by_name.get("Szenarien", _empty()).blocks)),
-        location=where,
+        location=where, number_location=SourceLocation(source.display, field_line(front, raw, "number")),
     )
+    key_problems = orphaned_keys(source.text, builder.attached, source.display)
+    diagnostics.extend(key_problems)
     complete = title is not None and number is not None
     return ParsedFile(truth=truth if complete else None, diagnostics=tuple(diagnostics),
-                      key_slots=tuple(slots))
+                      key_slots=tuple(slots), key_problems=tuple(key_problems))
 
 
 def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block]:
@@ -191,7 +196,16 @@ def _title(node: Block, title: str | None, path: str, diagnostics: list[Diagnost
                                  "a truth has one `# Title`; start sections with `## `"))
         return title
     diagnostics.extend(too_long(where, "the title", "title", text, "shorten the title to a few words"))
+    diagnostics.extend(nesting_title(where, text))
     return text or None
+
+
+def nesting_title(where: SourceLocation, title: str) -> list[Diagnostic]:
+    """Anki reads `::` in a deck name as a deck inside a deck: a title with it would nest a level."""
+    if "::" not in title:
+        return []
+    return [error(where, f"`::` in the title „{title}“ would put the cards into an extra deck level",
+                  "write the title without `::`, e.g. with a dash or a colon")]
 
 
 def _open_section(node: Block, path: str, sections: list[_Section],
