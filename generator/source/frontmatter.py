@@ -115,3 +115,17 @@ def _yaml_error(exc: yaml.YAMLError, raw: str, first_line: int, path: str) -> Di
             what = f"a value cannot start with „{match.group(1)}“"
     line = first_line + 1 + (mark.line if mark is not None else 0)
     return error(SourceLocation(path, line), f"broken front matter: {what}", hint)
+
+
+def missing_front_matter(text: str, path: str) -> Diagnostic:
+    """Why a file has no front matter block: none, not on the first line, or not closed."""
+    lines = text.split("\n")
+    first = next(i for i, text in enumerate(lines) if text.strip())
+    if lines[first].rstrip() != "---":
+        return error(SourceLocation(path, 1), "the front matter is missing",
+                     "start the file with `---`, then `name: value` lines, then `---`")
+    if first:
+        return error(SourceLocation(path, first + 1),
+                     "the front matter must start on the first line", "remove the empty lines above `---`")
+    return error(SourceLocation(path, 1), "the front matter is not closed",
+                 "add a line `---` after the last `name: value` line")

@@ -53,10 +53,18 @@ class KeySlot:
     front_matter: bool = False
 
 
-def read_blocks(text: str) -> tuple[list[Block], list[MarkupSource]]:
-    """The top-level blocks of `text` and the texts for the markup checks, in the order of the file."""
+class ParsedText(NamedTuple):
+    blocks: list[Block]  # the top-level blocks, in the order of the file
+    markup: list[MarkupSource]  # the texts the markup checks look at
+    too_deep: int  # 1-based line where nesting reached the parser's limit (it stops reading there), or 0
+
+
+def read_blocks(text: str) -> ParsedText:
     tokens = markdown().parse(text)
-    return [_block(node) for node in SyntaxTreeNode(tokens).children], list(markup_sources(tokens))
+    limit = markdown().options.maxNesting - 1
+    too_deep = next((t.map[0] + 1 for t in tokens if t.level >= limit and t.map), 0)
+    return ParsedText([_block(node) for node in SyntaxTreeNode(tokens).children],
+                      list(markup_sources(tokens)), too_deep)
 
 
 def _block(node: SyntaxTreeNode) -> Block:
@@ -89,3 +97,15 @@ def heading_text(node: Block) -> str:
 
 def is_key_comment(node: Block) -> bool:
     return node.type == "html_block" and KEY_COMMENT.fullmatch(node.content.strip()) is not None
+
+
+def section_lines(blocks: list[Block], name: str) -> set[int]:
+    """The 0-based lines of the blocks under the heading `## name`."""
+    lines: set[int] = set()
+    section = ""
+    for node in blocks:
+        if node.type == "heading" and node.tag in ("h1", "h2"):
+            section = heading_text(node) if node.tag == "h2" else ""
+        elif section == name and node.map:
+            lines.update(range(*node.map))
+    return lines

@@ -9,8 +9,18 @@ from generator.errors import Diagnostic, SourceLocation, error
 from generator.model import DeckInfo, Truth
 from generator.rules.markup import is_comment, markup_diagnostics
 from generator.rules.notes import too_long
-from generator.source.frontmatter import FrontMatter, field_line, parse_front_matter
-from generator.source.markdown import Block, KeySlot, block_source, heading_text, line_of, read_blocks
+from generator.rules.syntax import line_problems, nesting_problem, nesting_title
+from generator.source.frontmatter import FrontMatter, field_line, missing_front_matter, parse_front_matter
+from generator.source.markdown import (
+    Block,
+    KeySlot,
+    block_source,
+    heading_text,
+    line_of,
+    markdown,
+    read_blocks,
+    section_lines,
+)
 from generator.source.notefields import NoteBuilder, orphaned_keys
 from generator.source.reading import SourceFile
 
@@ -43,6 +53,8 @@ def parse_deck_file(source: SourceFile) -> ParsedFile:
                                  "and the deck description, see content/README.md"))
         return ParsedFile(diagnostics=tuple(diagnostics))
     blocks = _parse(source, diagnostics)
+    if blocks is None:
+        return ParsedFile(diagnostics=tuple(diagnostics))
     front, raw = _front_matter(blocks, source, DECK_FIELDS, diagnostics)
     if front is None:
         return ParsedFile(diagnostics=tuple(diagnostics))
@@ -77,8 +89,10 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
                                  "write a truth in the format of content/README.md or delete the file"))
         return ParsedFile(diagnostics=tuple(diagnostics))
     blocks = _parse(source, diagnostics)
+    if blocks is None:
+        return ParsedFile(diagnostics=tuple(diagnostics))
     if not blocks or blocks[0].type != "front_matter":  # sections would only repeat this error
-        diagnostics.append(_no_front_matter(source))
+        diagnostics.append(missing_front_matter(source.text, source.display))
         return ParsedFile(diagnostics=tuple(diagnostics))
     front, raw = _front_matter(blocks, source, TRUTH_FIELDS, diagnostics)
     title, sections = _split_sections(blocks, source.display, diagnostics)
@@ -112,9 +126,18 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
                       key_slots=tuple(slots), key_problems=tuple(key_problems))
 
 
-def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block]:
-    blocks, markup = read_blocks(source.text)
+def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block] | None:
+    """The file's blocks; problems of markup, raw syntax and nesting reported at their lines. None if
+    the parser stopped early (nesting): what follows would only be noise about the lost rest."""
+    blocks, markup, too_deep = read_blocks(source.text)
     diagnostics.extend(markup_diagnostics(markup, source.display, source.root))
+    lines = source.text.split("\n")
+    front = {i for b in blocks if b.type == "front_matter" and b.map for i in range(*b.map)}
+    read = lines[:too_deep - 1] if too_deep else lines
+    diagnostics.extend(line_problems(read, source.display, front, section_lines(blocks, "Lückentexte")))
+    if too_deep:
+        diagnostics.append(nesting_problem(too_deep, source.display, markdown().options.maxNesting - 1))
+        return None
     return blocks
 
 
@@ -148,23 +171,10 @@ def _front_matter(
 ) -> tuple[FrontMatter | None, str]:
     node = blocks[0] if blocks and blocks[0].type == "front_matter" else None
     if node is None:
-        diagnostics.append(_no_front_matter(source))
+        diagnostics.append(missing_front_matter(source.text, source.display))
         return None, ""
     raw = node.content
     return parse_front_matter(raw, line_of(node), source.display, known, diagnostics), raw
-
-
-def _no_front_matter(source: SourceFile) -> Diagnostic:
-    lines = source.text.split("\n")
-    first = next(i for i, text in enumerate(lines) if text.strip())
-    if lines[first].rstrip() != "---":
-        return error(SourceLocation(source.display, 1), "the front matter is missing",
-                     "start the file with `---`, then `name: value` lines, then `---`")
-    if first:
-        return error(SourceLocation(source.display, first + 1),
-                     "the front matter must start on the first line", "remove the empty lines above `---`")
-    return error(SourceLocation(source.display, 1), "the front matter is not closed",
-                 "add a line `---` after the last `name: value` line")
 
 
 def _split_sections(
@@ -198,14 +208,6 @@ def _title(node: Block, title: str | None, path: str, diagnostics: list[Diagnost
     diagnostics.extend(too_long(where, "the title", "title", text, "shorten the title to a few words"))
     diagnostics.extend(nesting_title(where, text))
     return text or None
-
-
-def nesting_title(where: SourceLocation, title: str) -> list[Diagnostic]:
-    """Anki reads `::` in a deck name as a deck inside a deck: a title with it would nest a level."""
-    if "::" not in title:
-        return []
-    return [error(where, f"`::` in the title „{title}“ would put the cards into an extra deck level",
-                  "write the title without `::`, e.g. with a dash or a colon")]
 
 
 def _open_section(node: Block, path: str, sections: list[_Section],
