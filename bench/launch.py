@@ -2,8 +2,7 @@
 
 Usage: python -S -I bench/launch.py RESULT_FILE COMMAND... A child forked from a large process
 (the benchmark holds 50,000 generated notes) starts with that process's peak RSS in its own
-rusage; forked from this small one, the child's peak is its own. The peak is the largest single
-process of the tree (worker processes included, once reaped), not their sum.
+rusage; forked from this small one, the child's peak is its own.
 """
 
 import os

@@ -1,7 +1,10 @@
 """Where a build's time goes: wall time per pipeline stage, optionally a cProfile of the whole build.
 
 Usage: python bench/stages.py [NOTES] [--warm] [--reuse] [--cprofile N]. Builds the synthetic set of
-NOTES notes (default 10,000) in-process, timing the stages through the pipeline's progress hooks.
+NOTES notes (default 10,000) in-process with `pipeline.build`, timing the stages it reports through
+its progress hooks: read (the files), files (each truth file parsed, checked and rendered, or taken
+from the cache), check (across files), render (the deck assembled, the lock compared) and package
+(genanki's collection, the zip, CHANGES.md and the lock written).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from typing import Any
 
 import genanki
 
-from generator.notetypes import NOTE_TYPES, deck_id, note_guid, stylesheet
+from generator.anki.notetypes import NOTE_TYPES, deck_id, note_guid, stylesheet
 
 DECK_KEY = "synth-wahrheiten"
 DECK_TITLE = "Synthetische Wahrheiten über Kundenbeziehungen"
