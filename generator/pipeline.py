@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from generator.anki.description import deck_description
-from generator.anki.package import Times, collection_bytes, write_package
+from generator.anki.package import Times, collection_file, write_package
 from generator.anki.render import RenderedDeck, Renderer, assemble_deck, parent_deck
 from generator.cache import BuildCache
 from generator.errors import ContentError, Diagnostic, UsageError
@@ -145,8 +145,8 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
 def package_bytes(release: Release) -> bytes:
     """The whole .apkg in memory: the same release gives the same bytes."""
     buffer = io.BytesIO()
-    write_package(buffer, collection_bytes(release.deck, release.times, release.description),
-                  release.media.files, release.lock.released)
+    with collection_file(release.deck, release.times, release.description) as collection:
+        write_package(buffer, collection, release.media.files, release.lock.released)
     return buffer.getvalue()
 
 
@@ -172,14 +172,14 @@ def build(content_dir: Path, output: Path | None = None, strict: bool = False,
 def write_outputs(release: Release, paths: list[Path]) -> None:
     """The package, the release notes and the lock, each complete beside its path before the first
     one replaces the old file (then in this order)."""
-    collection = collection_bytes(release.deck, release.times, release.description)
     staged: list[StagedFile] = []
     try:
         for path in paths:
             staged.append(StagedFile(path))
         package, notes, lock = staged
-        package.write_with(lambda stream: write_package(stream, collection, release.media.files,
-                                                        release.lock.released))
+        with collection_file(release.deck, release.times, release.description) as collection:
+            package.write_with(lambda stream: write_package(stream, collection, release.media.files,
+                                                            release.lock.released))
         notes.write(release.release_notes.encode())
         lock.write(lock_text(release.lock).encode())
         for file in staged:

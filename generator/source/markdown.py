@@ -13,6 +13,7 @@ from functools import cache
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -22,10 +23,29 @@ from generator.rules.markup import MarkupSource
 KEY_COMMENT = re.compile(r"<!--\s*key:\s*(.*?)\s*-->")
 
 
+STRUCTURE_ONLY = "structure_only"  # in a parse's env: the file is read for its blocks, see _inline_rule
+
+
 @cache
 def markdown() -> MarkdownIt:
     """CommonMark with front matter; html=True: raw HTML is seen as HTML (and reported), not as text."""
-    return MarkdownIt("commonmark", {"html": True}).use(front_matter_plugin)
+    parser = MarkdownIt("commonmark", {"html": True}).use(front_matter_plugin)
+    parser.core.ruler.at("inline", _inline_rule)
+    return parser
+
+
+def _inline_rule(state: StateCore) -> None:
+    """markdown-it's core `inline` rule. When a file is read for its blocks (STRUCTURE_ONLY), only texts
+    that can hold raw HTML, links or images are parsed inline, for the markup checks: each field is
+    parsed inline again when its card is rendered (this halves the time of reading a file)."""
+    structure_only = bool(state.env.get(STRUCTURE_ONLY))
+    for token in state.tokens:
+        needed = not structure_only or "<" in token.content or "[" in token.content
+        if token.type != "inline" or not needed:
+            continue
+        if token.children is None:
+            token.children = []
+        state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
 class Block(NamedTuple):
@@ -60,7 +80,7 @@ class ParsedText(NamedTuple):
 
 
 def read_blocks(text: str) -> ParsedText:
-    tokens = markdown().parse(text)
+    tokens = markdown().parse(text, {STRUCTURE_ONLY: True})
     limit = markdown().options.maxNesting - 1
     too_deep = next((t.map[0] + 1 for t in tokens if t.level >= limit and t.map), 0)
     return ParsedText([_block(node) for node in SyntaxTreeNode(tokens).children],

@@ -204,11 +204,13 @@ def orphaned_keys(text: str, attached: set[tuple[str, int]], path: str) -> list[
     """An error for every key comment of the file that no note took: a key is never silently ignored."""
     found = []
     starts = _comment_starts(text)
-    for match in KEY_COMMENT.finditer(text):
-        number = text.count("\n", 0, match.start()) + 1
-        if match.start() in starts and (match.group(1), number) not in attached:
-            found.append(error(SourceLocation(path, number),
-                               f"the key `{match.group(1)}` is not attached to any note", ORPHAN_HINT))
+    offset = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        for match in KEY_COMMENT.finditer(line):
+            if offset + match.start() in starts and (match.group(1), number) not in attached:
+                found.append(error(SourceLocation(path, number),
+                                   f"the key `{match.group(1)}` is not attached to any note", ORPHAN_HINT))
+        offset += len(line) + 1
     return found
 
 
