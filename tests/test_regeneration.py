@@ -223,3 +223,15 @@ def pipeline_ids(content: Path) -> None:
     from generator.ids import write_missing_keys
 
     assert write_missing_keys(content)
+
+
+def test_an_edited_explanation_is_a_release_and_reaches_learners(golden_content: Path, learner: Learner,
+                                                                 tmp_path: Path) -> None:
+    edit(golden_content / "02-fragen.md", "erfährt alles Nötige von selbst.",
+         "erfährt alles Nötige – und mehr – von selbst.")
+    built, _ = release_2(golden_content, learner, tmp_path)
+    assert built.compiled.new_release and built.compiled.lock.release == 2
+    assert built.compiled.lock.changes.decks == ("Beispieldeck::02 Fragen",)
+    assert "„Beispieldeck::02 Fragen“" in built.changes.read_text(encoding="utf-8")
+    deck = learner.collection.decks.by_name("Beispieldeck::02 Fragen")
+    assert deck is not None and "und mehr" in deck["desc"]

@@ -44,6 +44,7 @@ class CardNote(NamedTuple):
     # Kept with the rendered note (and so in the build cache): the lock records both for every note.
     hash: str  # of note type, fields and tags: what the lock compares to see a changed note
     label: str  # the first field as plain text, shortened: how release notes name the note
+    text: str  # the note's own fields as plain text: what release notes compare between releases
 
     @property
     def cloze_numbers(self) -> tuple[int, ...]:
@@ -136,7 +137,7 @@ def render_note(renderer: Renderer, shared: TruthParts, note: Note) -> CardNote:
         key=note.key, guid=note_guid(shared.deck_key, note.key), note_type=note_type, fields=fields,
         tags=tags, deck_id=shared.deck_id, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
         location=note.location, hash=content_digest([note_type.id, fields, tags]),
-        label=note_label(fields[0]),
+        label=note_label(fields[0]), text=note_text(fields[:-3]),  # without Kernaussage, Wahrheit, key
     )
 
 
@@ -145,9 +146,18 @@ def content_digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()[:20]
 
 
+def plain_text(field: str) -> str:
+    """A field's HTML as the words a reader sees: gaps filled in, tags out, entities decoded."""
+    return " ".join(html.unescape(GAP.sub(r"\1", TAG.sub(" ", field))).split())
+
+
 def note_label(first_field: str, width: int = 70) -> str:
-    text = " ".join(GAP.sub(r"\1", TAG.sub(" ", first_field)).split())
+    text = plain_text(first_field)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def note_text(fields: tuple[str, ...]) -> str:
+    return " · ".join(text for field in fields if (text := plain_text(field)))
 
 
 def note_fields(renderer: Renderer, shared: TruthParts, note: Note) -> tuple[str, ...]:

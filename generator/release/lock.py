@@ -23,6 +23,7 @@ class LockedNote(NamedTuple):
     mod: int
     clozes: tuple[tuple[int, str], ...]  # (gap number, answer) as released
     label: str
+    text: str = ""  # its fields as plain text (release notes show it against a changed note's new text)
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,25 @@ class RetiredNote:
 
 
 @dataclass(frozen=True)
+class LockedDeck:
+    """A released deck or subdeck: Anki replaces its description on every import."""
+
+    name: str
+    hash: str  # of its name and description
+
+
+@dataclass(frozen=True)
 class Changes:
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     retired: tuple[str, ...] = ()
     note_types: tuple[str, ...] = ()
+    decks: tuple[str, ...] = ()  # names of decks whose description is new or changed
+    before: tuple[tuple[str, str], ...] = ()  # (key, released text) of each changed note
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.changed or self.retired or self.note_types)
+        return not (self.added or self.changed or self.retired or self.note_types or self.decks)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class Lock:
     notes: dict[str, LockedNote] = field(default_factory=dict)
     retired: dict[str, RetiredNote] = field(default_factory=dict)
     changes: Changes = field(default_factory=Changes)
+    decks: dict[str, LockedDeck] | None = field(default_factory=dict)  # None: a lock from before decks
 
 
 def lock_path(content_dir: Path) -> Path:
@@ -99,6 +111,7 @@ def lock_data(lock: Lock) -> dict[str, Any]:
         "notes": {k: v._asdict() for k, v in lock.notes.items()},
         "retired": {k: vars(v) for k, v in lock.retired.items()},
         "changes": vars(lock.changes),
+        "decks": {k: vars(v) for k, v in (lock.decks or {}).items()},
     }
 
 
@@ -108,9 +121,19 @@ def _from_json(raw: dict[str, Any]) -> Lock:
         note_types={k: LockedNoteType(int(v["id"]), v["name"], tuple(v["fields"]), tuple(v["templates"]),
                                       v["hash"], int(v["mod"])) for k, v in raw["note_types"].items()},
         notes={k: LockedNote(v["guid"], v["kind"], v["hash"], int(v["mod"]),
-                             tuple((int(n), str(a)) for n, a in v["clozes"]), v["label"])
+                             tuple((int(n), str(a)) for n, a in v["clozes"]), v["label"], v.get("text", ""))
                for k, v in raw["notes"].items()},
         retired={k: RetiredNote(v["guid"], v["kind"], v["label"], int(v["release"]))
                  for k, v in raw["retired"].items()},
-        changes=Changes(**{k: tuple(v) for k, v in raw["changes"].items()}),
+        changes=_changes(raw["changes"]),
+        decks=({k: LockedDeck(v["name"], v["hash"]) for k, v in raw["decks"].items()}
+               if "decks" in raw else None),
     )
+
+
+def _changes(raw: dict[str, Any]) -> Changes:
+    def names(field: str) -> tuple[str, ...]:
+        return tuple(str(name) for name in raw.get(field, ()))
+
+    return Changes(names("added"), names("changed"), names("retired"), names("note_types"), names("decks"),
+                   before=tuple((str(key), str(text)) for key, text in raw.get("before", ())))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from generator.anki.notetypes import NOTE_TYPES, NoteType, stylesheet
 from generator.anki.render import RenderedDeck, content_digest
-from generator.release.lock import Changes, Lock, LockedNote, LockedNoteType, RetiredNote
+from generator.release.lock import Changes, Lock, LockedDeck, LockedNote, LockedNoteType, RetiredNote
 
 
 def note_type_hash(note_type: NoteType) -> str:
@@ -34,10 +34,14 @@ def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
         else:
             changed.append(key)
             mod = fresh
-        notes[key] = LockedNote(note.guid, note.note_type.kind, digest, mod, note.cloze_gaps, note.label)
+        notes[key] = LockedNote(note.guid, note.note_type.kind, digest, mod, note.cloze_gaps, note.label,
+                                note.text)
     note_types, types_changed = _plan_note_types(old, fresh)
+    decks, decks_changed = _plan_decks(deck, old)
     gone = sorted(set(old.notes) - set(notes))
-    changes = Changes(tuple(added), tuple(changed), tuple(gone), tuple(types_changed))
+    before = tuple((key, released[key].text) for key in changed)
+    changes = Changes(tuple(added), tuple(changed), tuple(gone), tuple(types_changed), tuple(decks_changed),
+                      before)
     release = old.release + 1 if not changes.empty else old.release
     retired = {k: v for k, v in old.retired.items() if k not in notes}
     retired.update({k: RetiredNote(old.notes[k].guid, old.notes[k].kind, old.notes[k].label, release)
@@ -45,7 +49,18 @@ def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
     mods = [n.mod for n in notes.values()] + [t.mod for t in note_types.values()]
     return Lock(deck=deck.key, release=release, released=max(mods, default=old.released),
                 note_types=note_types, notes=notes, retired=dict(sorted(retired.items())),
-                changes=changes if not changes.empty else old.changes)
+                changes=changes if not changes.empty else old.changes, decks=decks)
+
+
+def _plan_decks(deck: RenderedDeck, old: Lock) -> tuple[dict[str, LockedDeck], list[str]]:
+    """Each deck's name and description as released; a lock from before decks were recorded takes them
+    as they are (no release just for recording them)."""
+    planned = {str(sub.id): LockedDeck(sub.name, content_digest([sub.name, sub.description]))
+               for sub in deck.decks}
+    if old.decks is None:
+        return planned, []
+    changed = [sub.name for sub in deck.decks if old.decks.get(str(sub.id)) != planned[str(sub.id)]]
+    return planned, changed
 
 
 def _plan_note_types(old: Lock, fresh: int) -> tuple[dict[str, LockedNoteType], list[str]]:
