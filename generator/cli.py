@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -32,6 +33,17 @@ content_argument = click.argument(
     "content_dir", default="content", required=False,
     type=click.Path(file_okay=False, path_type=Path))
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+def package_path(context: click.Context, parameter: click.Parameter, value: str | None) -> Path | None:
+    """-o names a file: `-o build/` (a folder) is refused rather than written as a file called `build`."""
+    if value is not None and value.endswith(("/", os.sep)):
+        raise click.BadParameter(f"{value!r} is a folder; give a file name such as {value}deck.apkg")
+    return Path(value) if value is not None else None
+
+
+package_option = click.option("-o", "--output", type=click.Path(dir_okay=False), callback=package_path,
+                              help="Package to write (default: build/<deck key>.apkg).")
 
 
 def report(diagnostics: Iterable[Diagnostic]) -> None:
@@ -81,8 +93,7 @@ def main() -> None:
 
 @main.command()
 @content_argument
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Package to write (default: build/<deck key>.apkg).")
+@package_option
 @strict_option
 @click.option("--preview", is_flag=True, help="Also write the HTML preview to <package folder>/preview.")
 @click.option("-q", "--quiet", is_flag=True, help="Show no progress bar (it shows only on a terminal).")
@@ -158,8 +169,7 @@ def echo_preview(result: PreviewResult) -> None:
 
 @main.command()
 @content_argument
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Package to write (default: build/<deck key>.apkg).")
+@package_option
 @click.option("--preview-dir", type=click.Path(file_okay=False, path_type=Path),
               default=pipeline.DEFAULT_PREVIEW_DIR, show_default=True, help="Folder for the preview.")
 @library_errors

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
+
+from generator.errors import UsageError
+
+# A staged file is named `.<target>.<pid>.<random>.tmp`: the process that owns it is in its name.
+STAGED = re.compile(r"\.(?P<target>.+)\.(?P<pid>\d+)\.[^.]+\.tmp")
 
 
 def display_name(path: Path) -> str:
@@ -31,8 +38,11 @@ class StagedFile:
     """
 
     def __init__(self, path: Path) -> None:
+        ensure_replaceable(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        remove_stale(path)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                                             dir=path.parent)
         os.close(handle)
         self.path, self.temporary = path, Path(temporary)
 
@@ -55,6 +65,48 @@ class StagedFile:
 
     def discard(self) -> None:
         self.temporary.unlink(missing_ok=True)
+
+
+def ensure_replaceable(path: Path) -> None:
+    """Outputs are files we own: a symbolic link, a device, a pipe or a folder is never replaced."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(mode):
+        return
+    what = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "not a regular file (a device, pipe or socket)")
+    raise UsageError(f"will not write {display_name(path)}: it is {what}; give the name of a regular file "
+                     "or of one that does not exist yet")
+
+
+def remove_stale(path: Path) -> None:
+    """Staged files for `path` that a process left when it was killed (its process is gone); those of a
+    running process, e.g. a `watch`, are left alone."""
+    try:
+        siblings = list(path.parent.iterdir())
+    except OSError:
+        return
+    for sibling in siblings:
+        found = STAGED.fullmatch(sibling.name)
+        if found and found["target"] == path.name and not process_alive(int(found["pid"])):
+            sibling.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this ID runs; where that cannot be asked cheaply (Windows), assume it does."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:

@@ -15,7 +15,7 @@ from generator.anki.package import Times, collection_file, write_package
 from generator.anki.render import RenderedDeck, Renderer, assemble_deck, parent_deck
 from generator.cache import BuildCache
 from generator.errors import ContentError, Diagnostic, UsageError
-from generator.files import StagedFile, display_name
+from generator.files import StagedFile, display_name, ensure_replaceable
 from generator.model import Content
 from generator.progress import NO_PROGRESS, Progress
 from generator.release.hazards import hazards
@@ -159,11 +159,12 @@ def build(content_dir: Path, output: Path | None = None, strict: bool = False,
     build_cache = BuildCache.open(cache_dir(output), content_dir) if cache else None
     release = plan(content_dir, strict, now, build_cache, progress)
     output = output or Path("build") / f"{release.deck.key}.apkg"
-    if output.is_dir():
-        raise UsageError(f"output is a folder, expected a file name: {output}")
     changes = output.parent / "CHANGES.md"
+    targets = [output, changes, lock_path(content_dir)]
+    for target in targets:  # before anything is written
+        ensure_replaceable(target)
     progress.stage("package")
-    write_outputs(release, [output, changes, lock_path(content_dir)])
+    write_outputs(release, targets)
     if build_cache:
         build_cache.prune()
     return BuildResult(output, changes, release)

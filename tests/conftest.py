@@ -47,3 +47,20 @@ def default_collection(default_build: pipeline.BuildResult, tmp_path_factory: py
     with imported_collection(default_build.output, tmp_path_factory.mktemp("anki")) as (collection, counts):
         assert counts.new == default_build.notes and counts.conflicting == 0
         yield collection
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """A content folder and the folder of its first successful build."""
+    content = Path(shutil.copytree(FIXTURES / "valid_minimal", tmp_path / "content"))
+    out = tmp_path / "build"
+    pipeline.build(content, out / "deck.apkg", now=1_800_000_000)
+    return content, out
+
+
+def snapshot(*folders: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below the folders with its bytes and modification time, except the build cache
+    (which keeps the files a failed build compiled: the build after the fix needs them)."""
+    return {str(path): (path.read_bytes(), path.stat().st_mtime_ns)
+            for folder in folders for path in sorted(folder.rglob("*"))
+            if path.is_file() and ".cache" not in path.relative_to(folder).parts}

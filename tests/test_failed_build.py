@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,25 +11,7 @@ from click.testing import CliRunner
 from generator import files, pipeline
 from generator.cli import main
 from generator.errors import ContentError
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-@pytest.fixture
-def built(tmp_path: Path) -> tuple[Path, Path]:
-    """A content folder and the folder of its first successful build."""
-    content = Path(shutil.copytree(FIXTURES / "valid_minimal", tmp_path / "content"))
-    out = tmp_path / "build"
-    pipeline.build(content, out / "deck.apkg", now=1_800_000_000)
-    return content, out
-
-
-def snapshot(*folders: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below the folders with its bytes and modification time, except the build cache
-    (which keeps the files a failed build compiled: the build after the fix needs them)."""
-    return {str(path): (path.read_bytes(), path.stat().st_mtime_ns)
-            for folder in folders for path in sorted(folder.rglob("*"))
-            if path.is_file() and ".cache" not in path.relative_to(folder).parts}
+from tests.conftest import snapshot
 
 
 def edit(path: Path, old: str, new: str) -> None:
