@@ -19,7 +19,7 @@ from generator.files import StagedFile, display_name, ensure_replaceable
 from generator.model import Content
 from generator.progress import NO_PROGRESS, Progress
 from generator.release.hazards import hazards
-from generator.release.identity import identity_problems
+from generator.release.identity import duplicate_texts, identity_problems
 from generator.release.lock import Lock, lock_path, lock_text, read_lock
 from generator.release.notes import release_notes
 from generator.release.plan import plan_release
@@ -117,6 +117,7 @@ def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | N
     if identity:  # hazards would compare a copy with the original's record
         raise ContentError([*diagnostics, *identity])
     diagnostics += hazards(deck, old, display_name(lock_file))
+    diagnostics += duplicate_texts(deck)
     if _failed(diagnostics, strict):
         raise ContentError(diagnostics)
     return Checked(content, media, deck, old, tuple(diagnostics))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.anki.render import CardNote, RenderedDeck
-from generator.errors import Diagnostic, error
+from generator.anki.render import CardNote, RenderedDeck, plain_text
+from generator.errors import Diagnostic, error, warning
 from generator.release.lock import Lock
 
 NEW_KEY = "delete this note's key line and run `wahrheiten-deck ids`: it becomes a new note"
@@ -52,3 +52,17 @@ def _retired(key: str, notes: list[CardNote], old: Lock) -> Iterator[Diagnostic]
         yield error(note.location, f"the key `{key}` belonged to „{retired.label}“, retired in version "
                     f"{retired.release}: learners who kept that note would see its history under this text",
                     NEW_KEY)
+
+
+def duplicate_texts(deck: RenderedDeck) -> list[Diagnostic]:
+    """Notes whose first field is another's: Anki marks both as duplicates (a copy was probably meant to
+    be reworded)."""
+    first: dict[tuple[int, str], CardNote] = {}
+    found = []
+    for note in deck.notes:
+        text = (note.note_type.id, plain_text(note.fields[0]).casefold())
+        if text in first and first[text].key != note.key:
+            found.append(warning(note.location, f"the same text as the note at {first[text].location}: "
+                                 "Anki marks both as duplicates", "reword one of them or delete the copy"))
+        first.setdefault(text, note)
+    return found

@@ -92,7 +92,11 @@ def read_sources(content_dir: Path) -> SourceSet:
     if deck_file := next((f for f in files if f.path == deck_path), None):
         diagnostics.extend(deck_file.unprintable)
     deck = next((f for f in files if f.path == deck_path and not f.problem), None)
-    if deck is None and not deck_path.is_symlink() and not deck_path.exists():
+    if deck_path.is_dir():
+        diagnostics.append(error(SourceLocation(display_name(deck_path)),
+                                 "deck.md is a folder, not the deck file", "rename the folder and create "
+                                 "deck.md with front matter: key, title, language, source"))
+    elif deck is None and not deck_path.is_symlink() and not deck_path.exists():
         diagnostics.append(error(
             SourceLocation(display_name(deck_path)),
             "the deck file is missing",
