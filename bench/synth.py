@@ -18,6 +18,7 @@ import json
 import math
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,14 @@ class Writer:
     def __init__(self, seed: str) -> None:
         self.random = random.Random(seed)
         self.keys: set[str] = set()
+        self.drawn = 0  # numbers headings: no two scenarios share a title (Anki would see duplicates)
+        self.firsts: set[str] = set()  # first fields drawn so far: each note's is new
+
+    def unique(self, draw: Callable[[], str]) -> str:
+        while (text := draw()) in self.firsts:
+            pass
+        self.firsts.add(text)
+        return text
 
     def sentence(self, emphasis: bool = False) -> str:
         r = self.random
@@ -143,14 +152,14 @@ def _truth(writer: Writer, number: int, size: int) -> SynthTruth:
 
 
 def _cloze(writer: Writer, prefix: str, title: str, shared: tuple[str, str]) -> SynthNote:
-    text, key = writer.cloze(title), writer.key(prefix)
+    text, key = writer.unique(lambda: writer.cloze(title)), writer.key(prefix)
     return SynthNote("cloze", key, f"- {text}\n  <!-- key: {key} -->",
                      (inline_html(text), *shared, key))
 
 
 def _phrasing(writer: Writer, prefix: str, title: str, shared: tuple[str, str]) -> SynthNote:
     say = writer.random.random() < 0.5
-    phrase, reason, key = writer.quote(), writer.sentence(emphasis=True), writer.key(prefix)
+    phrase, reason, key = writer.unique(writer.quote), writer.sentence(emphasis=True), writer.key(prefix)
     better = "" if say else writer.quote()
     lines = [f"- **{'Sagen' if say else 'Vermeiden'}:** {phrase}", f"  **Warum:** {reason}"]
     lines += [f"  **Besser:** {better}"] if better else []
@@ -161,7 +170,8 @@ def _phrasing(writer: Writer, prefix: str, title: str, shared: tuple[str, str]) 
 
 def _scenario(writer: Writer, prefix: str, title: str, shared: tuple[str, str]) -> SynthNote:
     r = writer.random
-    heading = f"{r.choice(('Der', 'Die'))} {r.choice(ANSWERS)}-Frage"
+    writer.drawn += 1
+    heading = f"{r.choice(('Der', 'Die'))} {r.choice(ANSWERS)}-Frage {writer.drawn}"
     situation = f"{r.choice(PLACES)} {writer.sentence()} {writer.sentence(emphasis=True)}"
     customer, reaction = writer.quote(), f"{writer.quote()} {writer.quote()}"
     why = f"{writer.sentence(emphasis=True)} {writer.sentence()}"
