@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import nh3
+from markdown_it.common.normalize_url import normalizeLink, validateLink
 
 from generator.anki.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
 from generator.errors import SourceLocation
@@ -24,6 +25,9 @@ ALLOWED_ATTRIBUTES = {"img": {"src", "alt"}, "a": {"href"}}
 KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario"}
 VERDICTS = {"say": "Sagen", "avoid": "Vermeiden"}
 TAG = re.compile(r"<[^>]+>")
+# An inline link or image with a URL scheme: its text (1) and target (2).
+SCHEME_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\(\s*<?\s*"
+                         r"([a-zA-Z][a-zA-Z0-9+.\-]*:(?:[^\s()<>]|\([^\s()<>]*\))*)[^()\n]*\)")
 GAP = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}")
 
 
@@ -72,11 +76,11 @@ class Renderer:
 
     def inline(self, text: str) -> str:
         """One line of card HTML from Markdown text (line breaks become spaces)."""
-        return self.sanitise(markdown().renderInline(text).replace("\n", " "))
+        return self.sanitise(markdown().renderInline(without_refused_links(text)).replace("\n", " "))
 
     def block(self, text: str) -> str:
         """Card HTML (paragraphs, lists, ...) from Markdown text."""
-        return self.sanitise(markdown().render(text)).strip()
+        return self.sanitise(markdown().render(without_refused_links(text))).strip()
 
     def sanitise(self, dirty: str) -> str:
         return nh3.clean(dirty, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
@@ -88,6 +92,14 @@ class Renderer:
             media = self.media.by_reference.get(value)
             return media.name if media else None
         return value
+
+
+def without_refused_links(text: str) -> str:
+    """Links and images whose target the parser refuses (javascript:, data:, …; reported as warnings)
+    as their text alone: the parser would leave their Markdown on the card."""
+    if "](" not in text:
+        return text
+    return SCHEME_LINK.sub(lambda m: m[0] if validateLink(normalizeLink(m[2])) else m[1], text)
 
 
 RenderedTruth = tuple[Subdeck, tuple[CardNote, ...]]

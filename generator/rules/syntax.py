@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 
-from generator.errors import Diagnostic, SourceLocation, error, warning
+from generator.errors import Diagnostic, SourceLocation, error
 
 # UTF-8 read as Latin-1 or Windows-1252: "ü" becomes "Ã¼", "„" becomes "â€ž".
 MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc"
@@ -32,10 +32,10 @@ def line_problems(lines: list[str], path: str, skip: Collection[int] = (),
             yield error(where, f"garbled umlauts (`{found.group()}`): the text was saved in one encoding "
                         "and read in another", "retype the umlauts and save the file as UTF-8")
         if TABLE_ROW.match(line) and not (index and TABLE_ROW.match(lines[index - 1])):  # once a table
-            yield warning(where, "tables are not supported: the row would show as raw text with `|`",
+            yield error(where, "tables are not supported: the row would show as raw text with `|`",
                           "write it as a list or as sentences")
         if STRIKETHROUGH.search(line):
-            yield warning(where, "strikethrough (`~~…~~`) is not supported: the tildes would show on the "
+            yield error(where, "strikethrough (`~~…~~`) is not supported: the tildes would show on the "
                           "card", "remove the tildes; say in words what is wrong")
 
 
