@@ -28,6 +28,8 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as shells report a command stopped by Ctrl-C
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 F = TypeVar("F", bound=Callable[..., Any])
+# A build stopped before it puts its outputs in place changes none; one stopped after has written all.
+STOPPED = "no output is left half-written"
 
 content_argument = click.argument(
     "content_dir", default="content", required=False,
@@ -222,15 +224,15 @@ def run() -> None:
         code = main(standalone_mode=False)
     except click.Abort as abort:  # click turns Ctrl-C into Abort
         interrupted = isinstance(abort.__cause__, KeyboardInterrupt)
-        click.echo("interrupted: no output was changed" if interrupted else "aborted", err=True)
+        click.echo(f"{'interrupted' if interrupted else 'aborted'}: {STOPPED}", err=True)
         sys.exit(EXIT_INTERRUPTED if interrupted else EXIT_CONTENT)
     except click.ClickException as failure:
         failure.show()
         sys.exit(failure.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted: no output was changed", err=True)
+        click.echo(f"interrupted: {STOPPED}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Terminated:
-        click.echo("terminated: no output was changed", err=True)
+        click.echo(f"terminated: {STOPPED}", err=True)
         sys.exit(EXIT_TERMINATED)
     sys.exit(code if isinstance(code, int) else 0)

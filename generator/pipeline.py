@@ -165,9 +165,9 @@ def build(content_dir: Path, output: Path | None = None, strict: bool = False,
     for target in targets:  # before anything is written
         ensure_replaceable(target)
     progress.stage("package")
-    write_outputs(release, targets)
     if build_cache:
-        build_cache.prune()
+        build_cache.prune()  # before the outputs: after them, the build is done
+    write_outputs(release, targets)
     return BuildResult(output, changes, release)
 
 

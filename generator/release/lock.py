@@ -99,8 +99,20 @@ def read_lock(path: Path, diagnostics: list[Diagnostic]) -> Lock | None:
 
 
 def lock_text(lock: Lock) -> str:
-    """The lock file's text: sorted, indented JSON, so that a release's diff is readable in review."""
-    return json.dumps(lock_data(lock), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The lock file's text: JSON with one line per note, note type, deck and retired note (sorted), so
+    that a release's diff in review shows exactly the entries it changed."""
+    parts = []
+    for name, value in sorted(lock_data(lock).items()):
+        if isinstance(value, dict) and value and name != "changes":
+            rows = ",\n".join(f"  {_json(key)}: {_json(entry)}" for key, entry in sorted(value.items()))
+            parts.append(f" {_json(name)}: {{\n{rows}\n }}")
+        else:
+            parts.append(f" {_json(name)}: {_json(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def lock_data(lock: Lock) -> dict[str, Any]:
