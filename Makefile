@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP := $(VENV)/.test-installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: deck check ids preview watch test lint clean bench browser
+.PHONY: deck check ids preview watch test lint clean bench browser fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ browser:
 
 test: $(TEST_STAMP) lint browser
 	$(BIN)/python -m pytest
+
+# The trainer-edit fuzzer with many more examples than the test suite runs (FUZZ_EXAMPLES=… to change).
+FUZZ_EXAMPLES ?= 500
+fuzz: $(TEST_STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=random $(BIN)/python -m pytest -q -p no:cacheprovider \
+	    tests/test_trainer_edits.py --hypothesis-show-statistics
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
