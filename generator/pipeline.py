@@ -18,7 +18,7 @@ from generator.errors import ContentError, Diagnostic, UsageError
 from generator.files import StagedFile, display_name, ensure_replaceable
 from generator.model import Content
 from generator.progress import NO_PROGRESS, Progress
-from generator.release.hazards import hazards
+from generator.release.hazards import hazards, older_than_package
 from generator.release.identity import duplicate_texts, identity_problems
 from generator.release.lock import Lock, lock_path, lock_text, read_lock
 from generator.release.notes import release_notes
@@ -164,6 +164,8 @@ def build(content_dir: Path, output: Path | None = None, strict: bool = False,
     targets = [output, changes, lock_path(content_dir)]
     for target in targets:  # before anything is written
         ensure_replaceable(target)
+    if problems := older_than_package(release.lock, output, display_name(lock_path(content_dir))):
+        raise ContentError([*release.warnings, *problems])
     progress.stage("package")
     if build_cache:
         build_cache.prune()  # before the outputs: after them, the build is done

@@ -48,3 +48,27 @@ def test_a_lock_from_before_makes_no_release_of_its_own(golden_content: Path, tm
     (golden_content / "deck.lock").write_text(json.dumps(lock), encoding="utf-8")
     built = pipeline.build(golden_content, tmp_path / "v2" / "deck.apkg", now=RELEASE_1 + 60)
     assert not built.compiled.new_release
+
+
+def test_a_revert_of_content_and_lock_is_refused_and_the_newest_lock_publishes_it(golden_content: Path,
+                                                                                 tmp_path: Path) -> None:
+    import shutil
+
+    from generator.errors import ContentError
+
+    output = tmp_path / "build" / "deck.apkg"
+    pipeline.build(golden_content, output, now=RELEASE_1)
+    old = tmp_path / "v1"
+    shutil.copytree(golden_content, old)
+    edit(golden_content / "01-preis.md", "Klar und ohne Rechtfertigung.", "Klar, ohne Ausrede.")
+    newer = pipeline.build(golden_content, output, now=RELEASE_1 + 86_400).compiled.lock
+    newest_lock = (golden_content / "deck.lock").read_bytes()
+    shutil.rmtree(golden_content)
+    shutil.copytree(old, golden_content)  # content and lock as at release 1
+    with pytest.raises(ContentError) as refused:
+        pipeline.build(golden_content, output, now=RELEASE_1 + 2 * 86_400)
+    assert "is older than the package" in refused.value.diagnostics[-1].message
+    (golden_content / "deck.lock").write_bytes(newest_lock)  # the way out the message gives
+    reverted = pipeline.build(golden_content, output, now=RELEASE_1 + 2 * 86_400).compiled.lock
+    assert reverted.release == 3 and reverted.changes.changed == ("preis-sagen",)
+    assert reverted.notes["preis-sagen"].mod > newer.notes["preis-sagen"].mod

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import calendar
+import time
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 from generator.anki.notetypes import NOTE_TYPES
 from generator.anki.render import CardNote, RenderedDeck
 from generator.errors import Diagnostic, SourceLocation, error
+from generator.files import display_name
 from generator.release.lock import Lock, LockedNote
 
 
@@ -68,3 +73,24 @@ def _note_type_hazards(old: Lock, lock_file: str) -> Iterator[Diagnostic]:
                         "conflicting, so no learner would receive any update again",
                         "restore the fields and templates in generator/notetypes.py; a new structure "
                         "needs a new note type with a new ID and new note keys")
+
+
+def older_than_package(lock: Lock, package: Path, lock_file: str) -> list[Diagnostic]:
+    """A release older than the package last built here: content and lock reverted to an earlier commit.
+
+    Learners who imported the newer package hold newer modification times, and Anki's importer updates
+    a note only if the package's time is newer: the reverted texts would never reach them.
+    """
+    try:
+        with zipfile.ZipFile(package) as archive:
+            built = calendar.timegm((*archive.getinfo("collection.anki2").date_time, 0, 0, 0))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return []  # no package here, or not one of ours: nothing to compare with
+    if lock.released >= built - 2:  # zip times have a resolution of two seconds
+        return []
+    when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(built))
+    return [error(SourceLocation(lock_file), f"this release (version {lock.release}) is older than the "
+                  f"package {display_name(package)} built on {when} UTC: learners who imported that one "
+                  "would never receive these texts, because Anki only takes notes that are newer",
+                  "to publish a revert, restore the newest deck.lock (e.g. `git checkout main -- "
+                  "content/deck.lock`) and build again: the reverted notes then get newer times")]
