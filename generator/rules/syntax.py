@@ -5,7 +5,8 @@ stops reading."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
+from typing import Protocol
 
 from generator.errors import Diagnostic, SourceLocation, error
 
@@ -14,6 +15,15 @@ MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017
                       "\u2013-\u203a\u20ac\u2122]|â€|Â[\u00a0-\u00bf]")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 STRIKETHROUGH = re.compile(r"~~[^~\s][^~]*~~")
+class Block(Protocol):  # what the parser's blocks offer (generator.source.markdown.Block)
+    @property
+    def type(self) -> str: ...
+    @property
+    def map(self) -> tuple[int, int] | None: ...
+    @property
+    def children(self) -> Sequence[Block]: ...
+
+
 BRACES_HINT = ("`{{…}}` is Anki's cloze syntax: outside a cloze sentence under `## Lückentexte` it shows "
                "as raw braces; remove the braces, or write the sentence as a cloze note")
 
@@ -50,3 +60,16 @@ def nesting_title(where: SourceLocation, title: str) -> list[Diagnostic]:
         return []
     return [error(where, f"`::` in the title „{title}“ would put the cards into an extra deck level",
                   "write the title without `::`, e.g. with a dash or a colon")]
+
+
+def code_blocks(blocks: Sequence[Block], path: str) -> list[Diagnostic]:
+    """Code blocks (``` fences or lines indented by four spaces): not part of the format, and a fence
+    left open takes the rest of the file with it."""
+    found = []
+    for node in blocks:
+        if node.type in ("fence", "code_block") and node.map:
+            found.append(error(SourceLocation(path, node.map[0] + 1), "a code block (``` or a line indented "
+                               f"by four spaces) is not supported: it takes lines {node.map[0] + 1} to "
+                               f"{node.map[1]} as code", "remove the ``` lines or the indentation"))
+        found += code_blocks(node.children, path)
+    return found

@@ -9,7 +9,7 @@ from generator.errors import Diagnostic, SourceLocation, error
 from generator.model import DeckInfo, Truth
 from generator.rules.markup import is_comment, markup_diagnostics
 from generator.rules.notes import too_long
-from generator.rules.syntax import line_problems, nesting_problem, nesting_title
+from generator.rules.syntax import code_blocks, line_problems, nesting_problem, nesting_title
 from generator.source.frontmatter import FrontMatter, field_line, missing_front_matter, parse_front_matter
 from generator.source.markdown import (
     Block,
@@ -128,17 +128,18 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
 
 def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block] | None:
     """The file's blocks; problems of markup, raw syntax and nesting reported at their lines. None if
-    the parser stopped early (nesting): what follows would only be noise about the lost rest."""
+    the parser read past what the format allows (nesting, code blocks): what follows would be noise."""
     blocks, markup, too_deep = read_blocks(source.text)
     diagnostics.extend(markup_diagnostics(markup, source.display, source.root))
     lines = source.text.split("\n")
     front = {i for b in blocks if b.type == "front_matter" and b.map for i in range(*b.map)}
-    read = lines[:too_deep - 1] if too_deep else lines
+    code = [] if too_deep else code_blocks(blocks, source.display)
+    read = lines[:too_deep - 1] if too_deep else lines[:code[0].location.line - 1] if code else lines
     diagnostics.extend(line_problems(read, source.display, front, section_lines(blocks, "Lückentexte")))
     if too_deep:
         diagnostics.append(nesting_problem(too_deep, source.display, markdown().options.maxNesting - 1))
-        return None
-    return blocks
+    diagnostics.extend(code)
+    return None if too_deep or code else blocks
 
 
 def _empty() -> _Section:
