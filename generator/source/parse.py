@@ -155,6 +155,11 @@ def _section_text(sections: dict[str, _Section], name: str, lines: list[str], wh
                                  f"add `## {name}` with its text"))
         return ""
     joiner = " " if name == "Kernaussage" else "\n\n"
+    for block in section.blocks if name == "Kernaussage" else ():  # shown inline on every card
+        if block.type not in ("paragraph", "html_block"):
+            diagnostics.append(error(SourceLocation(where.path, line_of(block)), "the core statement "
+                                     "must be plain text: a list, quote or heading would show as raw "
+                                     "Markdown on every card", "write it as one sentence"))
     text = joiner.join(block_source(lines, b) for b in section.blocks).strip()
     at = SourceLocation(where.path, section.line)
     if not text:
