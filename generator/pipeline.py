@@ -185,7 +185,7 @@ def write_outputs(release: Release, paths: list[Path]) -> None:
             package.write_with(lambda stream: write_package(stream, collection, release.media.files,
                                                             release.lock.released))
         notes.write(release.release_notes.encode())
-        lock.write(lock_text(release.lock).encode())
+        lock.write(chunk.encode() for chunk in lock_text(release.lock))
         for file in staged:
             file.commit()
     except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -98,17 +99,21 @@ def read_lock(path: Path, diagnostics: list[Diagnostic]) -> Lock | None:
         return None
 
 
-def lock_text(lock: Lock) -> str:
-    """The lock file's text: JSON with one line per note, note type, deck and retired note (sorted), so
-    that a release's diff in review shows exactly the entries it changed."""
-    parts = []
-    for name, value in sorted(lock_data(lock).items()):
+def lock_text(lock: Lock) -> Iterator[str]:
+    """The lock file's text, in pieces (a large lock is never all in memory at once): JSON with one line
+    per note, note type, deck and retired note (sorted), so that a release's diff in review shows
+    exactly the entries it changed."""
+    yield "{"
+    for index, (name, value) in enumerate(sorted(lock_data(lock).items())):
+        yield ("," if index else "") + f"\n {_json(name)}: "
         if isinstance(value, dict) and value and name != "changes":
-            rows = ",\n".join(f"  {_json(key)}: {_json(entry)}" for key, entry in sorted(value.items()))
-            parts.append(f" {_json(name)}: {{\n{rows}\n }}")
+            yield "{"
+            for number, (key, entry) in enumerate(sorted(value.items())):
+                yield ("," if number else "") + f"\n  {_json(key)}: {_json(entry)}"
+            yield "\n }"
         else:
-            parts.append(f" {_json(name)}: {_json(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield _json(value)
+    yield "\n}\n"
 
 
 def _json(value: object) -> str:
