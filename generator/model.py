@@ -11,8 +11,7 @@ NoteKind = Literal["cloze", "phrasing", "scenario"]
 Verdict = Literal["say", "avoid"]
 
 
-# The notes and choices are NamedTuples: there is one per note, made in the workers and pickled to the
-# cache and back, which is faster so than with frozen dataclasses (and just as immutable).
+# The notes and choices are NamedTuples: immutable, one per note, kept in the build cache.
 
 
 class ClozeNote(NamedTuple):
