@@ -20,7 +20,7 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from generator.files import replace_file
+from generator.files import STAGED, process_alive, replace_file
 from generator.model import DeckInfo
 from generator.release.lock import LOCK_FILE
 from generator.source.reading import SourceFile
@@ -72,12 +72,16 @@ class BuildCache:
         return found
 
     def prune(self) -> None:
-        """Remove the entries this build did not use; call it only after a successful build."""
+        """Remove the entries this build did not use, and temporary ones of killed builds; call it only
+        after a successful build."""
         if not self.folder.is_dir():
             return
         for entry in self.folder.glob("*.pickle"):
             if entry.stem not in self.used:
                 entry.unlink(missing_ok=True)
+        for temporary in self.folder.glob(".*.tmp"):
+            if (found := STAGED.fullmatch(temporary.name)) and not process_alive(int(found["pid"])):
+                temporary.unlink(missing_ok=True)
 
 
 def _installed(library: str) -> str:

@@ -123,7 +123,7 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
 def replace_file(path: Path, data: bytes) -> None:
     """Write beside, then rename: a reader sees the old file or the new one. No fsync: for caches, whose
     loss costs only time."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.cache.tmp")  # named as STAGED: see remove_stale
     try:
         temporary.write_bytes(data)
         os.replace(temporary, path)

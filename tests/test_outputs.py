@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator import pipeline
+from generator.cache import BuildCache
 from generator.cli import main
 from tests.conftest import snapshot
 
@@ -81,8 +82,13 @@ def test_stale_temporaries_of_dead_processes_are_removed_and_live_ones_kept(buil
     live = out / f".deck.apkg.{os.getpid()}.def456.tmp"  # as if a watch in this process were writing
     stale.write_bytes(b"x")
     live.write_bytes(b"y")
-    pipeline.build(content, out / "deck.apkg", now=NOW)
+    cache = BuildCache.open(out / ".cache", content).folder  # where this folder's build keeps its cache
+    cache.mkdir(parents=True, exist_ok=True)
+    cached_stale = cache / f".x.pickle.{dead}.cache.tmp"
+    cached_stale.write_bytes(b"z")
+    pipeline.build(content, out / "deck.apkg", now=NOW, cache=True)
     assert not stale.exists() and live.exists()
+    assert not [p for p in (out / ".cache").rglob(".*.tmp")]
 
 
 def test_sigterm_during_a_build_leaves_no_temporary_file_and_every_output_whole(built: tuple[Path, Path],

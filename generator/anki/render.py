@@ -16,6 +16,7 @@ from generator.anki.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
 from generator.errors import SourceLocation
 from generator.model import ClozeNote, DeckInfo, Note, PhrasingNote, ScenarioNote, Truth
 from generator.rules import cloze
+from generator.rules.markup import SCHEME_LINK
 from generator.source.markdown import markdown
 from generator.source.media import MediaSet
 
@@ -25,9 +26,6 @@ ALLOWED_ATTRIBUTES = {"img": {"src", "alt"}, "a": {"href"}}
 KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario"}
 VERDICTS = {"say": "Sagen", "avoid": "Vermeiden"}
 TAG = re.compile(r"<[^>]+>")
-# An inline link or image with a URL scheme: its text (1) and target (2).
-SCHEME_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\(\s*<?\s*"
-                         r"([a-zA-Z][a-zA-Z0-9+.\-]*:(?:[^\s()<>]|\([^\s()<>]*\))*)[^()\n]*\)")
 GAP = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}")
 
 
@@ -99,7 +97,7 @@ def without_refused_links(text: str) -> str:
     as their text alone: the parser would leave their Markdown on the card."""
     if "](" not in text:
         return text
-    return SCHEME_LINK.sub(lambda m: m[0] if validateLink(normalizeLink(m[2])) else m[1], text)
+    return SCHEME_LINK.sub(lambda m: m[0] if validateLink(normalizeLink(m[3])) else m[2], text)
 
 
 RenderedTruth = tuple[Subdeck, tuple[CardNote, ...]]

@@ -16,8 +16,9 @@ from generator.rules.images import IMAGE_HINT, SCHEME, image_problem
 FIRST_TAG = re.compile(r"<[^>]*>")
 KEY_LINE = re.compile(r"<!--(?:(?!<!--|-->).)*-->\n?")  # one complete comment on one line
 # An inline link or image with a URL scheme, as written (markdown-it turns unsafe ones into plain text).
-SCHEME_LINK = re.compile(
-    r"(!?)\[[^\[\]\n]*\]\(\s*<?\s*([a-zA-Z][a-zA-Z0-9+.\-]*:(?:[^\s()<>]|\([^\s()<>]*\))*)")
+# Groups: "!" for an image, the text, the target. The renderer drops refused ones (anki/render.py).
+SCHEME_LINK = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*<?\s*"
+                         r"([a-zA-Z][a-zA-Z0-9+.\-]*:(?:[^\s()<>]|\([^\s()<>]*\))*)[^()\n]*\)")
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 HTML_HINT = ("write Markdown instead: **fett**, *kursiv*, ![Bild](bild.png); "
              "scripts, styles and event handlers never reach a card")
@@ -73,7 +74,7 @@ def _scheme_links(content: str, path: str, line: int) -> Iterator[Diagnostic]:
     if "](" not in content:  # part of every such link: most texts need no search
         return
     for match in SCHEME_LINK.finditer(content):
-        target = match.group(2)
+        target = match.group(3)
         if validateLink(normalizeLink(target)):  # what markdown-it does with a link target
             continue  # parsed as a real link or image: checked from its token
         where = SourceLocation(path, line + content.count("\n", 0, match.start()))
