@@ -12,8 +12,9 @@ import yaml
 from generator.errors import ContentError, Diagnostic, SourceLocation, error
 from generator.files import atomic_write
 from generator.release.lock import lock_path, read_lock
+from generator.source.deckfile import parse_deck_file
 from generator.source.markdown import KeySlot
-from generator.source.parse import ParsedFile, parse_deck_file, parse_truth_file
+from generator.source.parse import ParsedFile, parse_truth_file
 from generator.source.reading import SourceFile, read_sources
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

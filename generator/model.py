@@ -7,7 +7,9 @@ from typing import Literal, NamedTuple
 
 from generator.errors import SourceLocation
 
-NoteKind = Literal["cloze", "phrasing", "scenario"]
+PRACTICE_NUMBER = 100  # the practice file sorts after every truth (numbers are 0 to 99)
+
+NoteKind = Literal["cloze", "phrasing", "scenario", "recognition"]
 Verdict = Literal["say", "avoid"]
 
 
@@ -32,6 +34,7 @@ class PhrasingNote(NamedTuple):
     reason: str
     better: str
     location: SourceLocation
+    sectors: tuple[str, ...] = ()  # `**Branche:**`: the tags a team studies its own sector by
     kind: NoteKind = "phrasing"
 
 
@@ -52,10 +55,26 @@ class ScenarioNote(NamedTuple):
     wrong: str
     choices: tuple[Choice, ...]
     location: SourceLocation
+    sectors: tuple[str, ...] = ()
+    truths: tuple[int, ...] = ()  # `**Wahrheiten:**` of a combined scenario in the practice file
     kind: NoteKind = "scenario"
 
 
-Note = ClozeNote | PhrasingNote | ScenarioNote
+class RecognitionNote(NamedTuple):
+    """"Welche Wahrheit?": a situation whose truth the learner names (practice across truths)."""
+
+    key: str
+    title: str
+    situation: str
+    truth: int  # the number of the truth that applies: the card's answer
+    why: str
+    wrong: str  # the tempting other truth and why it does not fit
+    location: SourceLocation
+    sectors: tuple[str, ...] = ()
+    kind: NoteKind = "recognition"
+
+
+Note = ClozeNote | PhrasingNote | ScenarioNote | RecognitionNote
 
 
 @dataclass(frozen=True)
@@ -72,15 +91,33 @@ class Truth:
     scenarios: tuple[ScenarioNote, ...]
     location: SourceLocation
     number_location: SourceLocation  # the `number:` line
+    recognitions: tuple[RecognitionNote, ...] = ()
+    practice: bool = False  # the practice file: notes across truths, after every truth, no number
 
     @property
     def notes(self) -> tuple[Note, ...]:
-        return (*self.clozes, *self.phrasings, *self.scenarios)
+        """In teaching order: statements first (clozes), then wording, then applying it; within each
+        kind as written. New cards are introduced in this order."""
+        return (*self.clozes, *self.phrasings, *self.recognitions, *self.scenarios)
 
     @property
     def label(self) -> str:
-        """The subdeck and card label, e.g. "03 Nutzen"."""
-        return f"{self.number:02d} {self.title}"
+        """The subdeck and card label, e.g. "03 Nutzen"; the practice file's title alone."""
+        return self.title if self.practice else f"{self.number:02d} {self.title}"
+
+    @property
+    def tag_name(self) -> str:
+        """The truth's tag below `<deck>::wahrheit::`, e.g. "03-nutzen"."""
+        return f"{self.number:02d}-{self.key}"
+
+
+@dataclass(frozen=True)
+class LearningPlan:
+    """The onboarding plan of the deck file: new cards spread over this many learning days."""
+
+    days: int
+    notes: tuple[tuple[int, str], ...]  # (day, the trainer's note for that day), by day
+    location: SourceLocation  # the `plan:` line
 
 
 @dataclass(frozen=True)
@@ -93,6 +130,7 @@ class DeckInfo:
     source: str
     description: str
     location: SourceLocation
+    plan: LearningPlan | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from generator.anki.render import RenderedTruth, Renderer, render_truth
 from generator.cache import BuildCache
 from generator.errors import Diagnostic
-from generator.model import DeckInfo
+from generator.model import Content, DeckInfo
 from generator.progress import NO_PROGRESS, Progress
 from generator.rules.notes import truth_rules
 from generator.source.media import MediaSet, collect_media, truth_texts
@@ -26,7 +26,12 @@ class TruthFile:
     parsed: ParsedFile  # the truth (None if the file is too broken) and where `ids` writes keys
     diagnostics: tuple[Diagnostic, ...]  # the parser's, the note rules' and the images'
     media: MediaSet  # the file's images
-    rendered: RenderedTruth | None  # None if the file has errors or there is no deck file to render for
+    rendered: RenderedTruth | None  # None if the file has errors or there is no deck file to render for,
+    # and for the practice file, which shows the truths it names: the pipeline renders it (render_practice)
+
+    @property
+    def renderable(self) -> bool:
+        return self.rendered is not None or (self.parsed.truth is not None and self.parsed.truth.practice)
 
 
 def compile_truth_file(source: SourceFile, deck: DeckInfo | None) -> TruthFile:
@@ -39,7 +44,7 @@ def compile_truth_file(source: SourceFile, deck: DeckInfo | None) -> TruthFile:
         return TruthFile(parsed, (*source.unprintable, *parsed.diagnostics), MediaSet({}), None)
     media = collect_media(truth_texts(truth), source.root)
     diagnostics = (*source.unprintable, *parsed.diagnostics, *truth_rules(truth), *media.diagnostics)
-    if deck is None or any(d.is_error for d in diagnostics):
+    if deck is None or any(d.is_error for d in diagnostics) or truth.practice:
         return TruthFile(parsed, diagnostics, media, None)
     return TruthFile(parsed, diagnostics, media, render_truth(Renderer(media), deck, truth))
 
@@ -61,3 +66,10 @@ def compile_truth_files(sources: Sequence[SourceFile], deck: DeckInfo | None, ca
             compiled.append(result)
         progress.advance()
     return compiled
+
+
+def rendered_truths(files: Sequence[TruthFile], deck: DeckInfo, content: Content) -> list[RenderedTruth]:
+    """Each file's subdeck and notes, in order; the practice file rendered here, with every truth."""
+    catalog = {truth.number: truth for truth in content.truths if not truth.practice}
+    return [file.rendered or render_truth(Renderer(file.media), deck, file.parsed.truth, catalog)  # type: ignore[arg-type]
+            for file in files]

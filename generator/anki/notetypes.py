@@ -19,6 +19,7 @@ from generator.model import NoteKind
 CLOZE_NOTE_TYPE_ID = 1_764_203_118_001
 PHRASING_NOTE_TYPE_ID = 1_764_203_118_002
 SCENARIO_NOTE_TYPE_ID = 1_764_203_118_003
+RECOGNITION_NOTE_TYPE_ID = 1_764_203_118_004
 
 KEY_FIELD = "Schlüssel"
 TEMPLATES = Path(__file__).resolve().parent / "templates"  # installed with the package (package-data)
@@ -62,7 +63,12 @@ SCENARIO = NoteType(
             "Kernaussage", "Wahrheit", KEY_FIELD),
     templates=(CardTemplate("Szenario", "scenario_front.html", "scenario_back.html"),),
 )
-NOTE_TYPES: dict[NoteKind, NoteType] = {t.kind: t for t in (CLOZE, PHRASING, SCENARIO)}
+RECOGNITION = NoteType(
+    kind="recognition", id=RECOGNITION_NOTE_TYPE_ID, name="Vertriebstraining: Welche Wahrheit",
+    fields=("Titel", "Situation", "Warum", "Falsch", "Kernaussage", "Wahrheit", KEY_FIELD),
+    templates=(CardTemplate("Welche Wahrheit", "recognition_front.html", "recognition_back.html"),),
+)
+NOTE_TYPES: dict[NoteKind, NoteType] = {t.kind: t for t in (CLOZE, PHRASING, SCENARIO, RECOGNITION)}
 
 
 def stylesheet() -> str:

@@ -27,6 +27,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from generator.anki.curriculum import Curriculum, note_cards
 from generator.anki.notetypes import NOTE_TYPES, NoteType, stylesheet
 from generator.anki.render import CardNote, RenderedDeck
 from generator.model import NoteKind
@@ -54,13 +55,31 @@ class TimedModel(genanki.Model):  # type: ignore[misc]
         return data
 
 
+class PlacedCard(genanki.Card):  # type: ignore[misc]
+    """A card with its own position among the new cards (genanki gives every card its note's)."""
+
+    def __init__(self, ordinal: int, position: int) -> None:
+        super().__init__(ordinal)
+        self.position = position
+
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, note_id: int, id_gen: Any,
+                    due: int = 0) -> None:
+        super().write_to_db(cursor, timestamp, deck_id, note_id, id_gen, self.position)
+
+
 class TimedNote(genanki.Note):  # type: ignore[misc]
     """A note whose row and cards carry its own modification time: Anki's importer updates a note only if
-    the package's time is newer than the learner's copy, so unchanged notes must keep theirs."""
+    the package's time is newer than the learner's copy, so unchanged notes must keep theirs. Its cards
+    are placed by the curriculum."""
 
-    def __init__(self, model: TimedModel, note: CardNote, mod: int, due: int) -> None:
-        super().__init__(model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid, due=due)
+    def __init__(self, model: TimedModel, note: CardNote, mod: int, positions: dict[int, int]) -> None:
+        super().__init__(model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid)
         self.mod = mod
+        self.placed = [PlacedCard(ordinal, position) for ordinal, position in positions.items()]
+
+    @property
+    def cards(self) -> list[PlacedCard]:
+        return self.placed
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
         super().write_to_db(cursor, self.mod, deck_id, id_gen)
@@ -80,13 +99,22 @@ class PresetDeck(genanki.Deck):  # type: ignore[misc]
 
 
 class DeckPackage(genanki.Package):  # type: ignore[misc]
-    """genanki's Package, writing the decks' and note types' JSON once. genanki's Deck re-reads and
-    rewrites both for every deck, so the work grows with the square of the number of decks: with a
-    description per truth, 170 ms of a 1,000-note build in 99 decks. Rows are written as genanki does."""
+    """genanki's Package, writing the decks' and note types' JSON once, and the deck options preset.
+    genanki's Deck re-reads and rewrites the JSON for every deck, so the work grows with the square of
+    the number of decks: with a description per truth, 170 ms of a 1,000-note build in 99 decks. Rows
+    are written as genanki does."""
+
+    def __init__(self, decks: list[PresetDeck], preset: dict[str, Any] | None) -> None:
+        super().__init__(decks)
+        self.preset = preset
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Any) -> None:
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
+        if self.preset:
+            (presets_json,) = cursor.execute("SELECT dconf FROM col").fetchone()
+            presets = json.loads(presets_json) | {str(self.preset["id"]): self.preset}
+            cursor.execute("UPDATE col SET dconf = ?", (json.dumps(presets),))
         decks_json, models_json = cursor.execute("SELECT decks, models FROM col").fetchone()
         decks, models = json.loads(decks_json), json.loads(models_json)
         for deck in self.decks:
@@ -109,21 +137,37 @@ class Times:
     released: int
 
 
-def genanki_decks(deck: RenderedDeck, times: Times, description: str) -> list[PresetDeck]:
-    """The parent deck, then a deck per truth with its notes, in order: new cards are due in this order."""
+@dataclass(frozen=True)
+class PackageContent:
+    """What goes into the package besides the media."""
+
+    deck: RenderedDeck
+    times: Times
+    description: str  # the parent deck's (HTML)
+    curriculum: Curriculum  # every card's position, and the preset
+    withdrawn: tuple[CardNote, ...] = ()  # retired notes, shipped without cards
+
+
+def genanki_decks(content: PackageContent) -> list[PresetDeck]:
+    """The parent deck, then a deck per truth with its notes, in order; each card at its position."""
+    deck, times, curriculum = content.deck, content.times, content.curriculum
     css = stylesheet()
     models: dict[NoteKind, TimedModel] = {
         kind: TimedModel(note_type, times.note_types[kind], css) for kind, note_type in NOTE_TYPES.items()}
-    decks = {sub.id: PresetDeck(sub.id, sub.name, sub.description) for sub in deck.decks}
-    decks[deck.decks[0].id].description = description
-    for due, note in enumerate(deck.notes):
-        model = models[note.note_type.kind]
-        decks[note.deck_id].add_note(TimedNote(model, note, times.notes[note.key], due))
+    decks = {sub.id: PresetDeck(sub.id, sub.name, sub.description, curriculum.preset_id)
+             for sub in deck.decks}
+    decks[deck.decks[0].id].description = content.description
+    for note in deck.notes:
+        positions = {ordinal: curriculum.positions[key, ordinal] for key, ordinal in note_cards(note)}
+        decks[note.deck_id].add_note(TimedNote(models[note.note_type.kind], note, times.notes[note.key],
+                                               positions))
+    for note in content.withdrawn:  # the note alone: cards would be new cards to whoever lacks them
+        decks[note.deck_id].add_note(TimedNote(models[note.note_type.kind], note, times.notes[note.key], {}))
     return list(decks.values())
 
 
 @contextmanager
-def collection_file(deck: RenderedDeck, times: Times, description: str) -> Iterator[Path]:
+def collection_file(content: PackageContent) -> Iterator[Path]:
     """The package's collection database, written by genanki on a connection we own, in a temporary
     folder named after this process and removed afterwards (also when the build is stopped)."""
     with tempfile.TemporaryDirectory(prefix=f"wahrheiten-deck-{os.getpid()}-") as folder:
@@ -131,8 +175,9 @@ def collection_file(deck: RenderedDeck, times: Times, description: str) -> Itera
         connection = sqlite3.connect(path)
         try:
             connection.execute("PRAGMA journal_mode = OFF")  # zipped and deleted right after
-            package = DeckPackage(genanki_decks(deck, times, description))
-            package.write_to_db(connection.cursor(), times.released, itertools.count(times.released * 1000))
+            package = DeckPackage(genanki_decks(content), content.curriculum.preset)
+            released = content.times.released
+            package.write_to_db(connection.cursor(), released, itertools.count(released * 1000))
             connection.commit()
         finally:
             connection.close()

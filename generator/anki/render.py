@@ -14,7 +14,7 @@ from markdown_it.common.normalize_url import normalizeLink, validateLink
 
 from generator.anki.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
 from generator.errors import SourceLocation
-from generator.model import ClozeNote, DeckInfo, Note, PhrasingNote, ScenarioNote, Truth
+from generator.model import ClozeNote, DeckInfo, Note, PhrasingNote, RecognitionNote, ScenarioNote, Truth
 from generator.rules import cloze
 from generator.rules.markup import SCHEME_LINK
 from generator.source.markdown import markdown
@@ -23,7 +23,8 @@ from generator.source.media import MediaSet
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "code", "s", "del", "sub", "sup", "ul", "ol",
                 "li", "blockquote", "img", "a", "h1", "h2", "h3", "h4", "hr", "span"}
 ALLOWED_ATTRIBUTES = {"img": {"src", "alt"}, "a": {"href"}}
-KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario"}
+KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario",
+             "recognition": "welche-wahrheit"}
 VERDICTS = {"say": "Sagen", "avoid": "Vermeiden"}
 TAG = re.compile(r"<[^>]+>")
 GAP = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}")
@@ -113,12 +114,22 @@ def assemble_deck(deck: DeckInfo, parent: Subdeck, truths: list[RenderedTruth]) 
                         tuple(note for _, notes in truths for note in notes))
 
 
-def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth) -> RenderedTruth:
-    """A truth's subdeck and notes."""
-    sub = Subdeck(deck_id(deck.key, truth.key), f"{deck.title}::{truth.label}",
-                  renderer.block(f"**{truth.core}**\n\n{truth.explanation}"))
+def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth,
+                 catalog: dict[int, Truth] | None = None) -> RenderedTruth:
+    """A truth's subdeck and notes. The practice file's notes show the truths they name: `catalog`
+    (every truth by number) is needed for it."""
+    description = f"**{truth.core}**\n\n{truth.explanation}" if truth.core else truth.explanation
+    sub = Subdeck(deck_id(deck.key, truth.key), f"{deck.title}::{truth.label}", renderer.block(description))
     shared = TruthParts.of(renderer, deck, truth, sub.id)
-    return sub, tuple(render_note(renderer, shared, note) for note in truth.notes)
+    if not truth.practice:
+        return sub, tuple(render_note(renderer, shared, note) for note in truth.notes)
+    assert catalog is not None, "the practice file is rendered with the truths it names"
+    return sub, tuple(render_note(renderer, shared.naming(renderer, deck, catalog, _named(note)), note)
+                      for note in truth.notes)
+
+
+def _named(note: Note) -> tuple[int, ...]:
+    return (note.truth,) if isinstance(note, RecognitionNote) else getattr(note, "truths", ())
 
 
 @dataclass(frozen=True)
@@ -129,26 +140,43 @@ class TruthParts:
     deck_id: int
     core: str  # the core statement as HTML
     label: str  # "Wahrheit 3: Nutzen" as HTML
-    tags: dict[str, tuple[str, ...]]  # by note kind
+    tags: tuple[str, ...]  # the truth's tags (for every kind of note)
 
     @classmethod
     def of(cls, renderer: Renderer, deck: DeckInfo, truth: Truth, target_deck: int) -> TruthParts:
-        truth_tag = f"{deck.key}::wahrheit::{truth.number:02d}-{truth.key}"
-        return cls(deck.key, target_deck, renderer.inline(truth.core),
-                   html.escape(f"Wahrheit {truth.number}: {truth.title}"),
-                   {kind: (truth_tag, f"{deck.key}::art::{tag}") for kind, tag in KIND_TAGS.items()})
+        tag = f"{deck.key}::praxis" if truth.practice else f"{deck.key}::wahrheit::{truth.tag_name}"
+        return cls(deck.key, target_deck, renderer.inline(truth.core) if truth.core else "",
+                   html.escape(f"Wahrheit {truth.number}: {truth.title}"), (tag,))
+
+    def naming(self, renderer: Renderer, deck: DeckInfo, catalog: dict[int, Truth],
+               numbers: tuple[int, ...]) -> TruthParts:
+        """A practice note's parts: the label, core statements and tags of the truths it names."""
+        truths = [catalog[number] for number in numbers]
+        noun = "Wahrheit" if len(truths) == 1 else "Wahrheiten"
+        label = f"{noun} {', '.join(str(t.number) for t in truths)}: {' · '.join(t.title for t in truths)}"
+        cores = "".join(f"<p>{renderer.inline(t.core)}</p>" for t in truths) if len(truths) > 1 else (
+            renderer.inline(truths[0].core))
+        tags = (*self.tags, *(f"{deck.key}::wahrheit::{t.tag_name}" for t in truths))
+        return TruthParts(self.deck_key, self.deck_id, cores, html.escape(label), tags)
 
 
 def render_note(renderer: Renderer, shared: TruthParts, note: Note) -> CardNote:
     gaps = cloze.scan_gaps(note.text).gaps if isinstance(note, ClozeNote) else ()
     note_type = NOTE_TYPES[note.kind]
-    fields, tags = note_fields(renderer, shared, note), shared.tags[note.kind]
+    fields, tags = note_fields(renderer, shared, note), note_tags(shared, note)
     return CardNote(
         key=note.key, guid=note_guid(shared.deck_key, note.key), note_type=note_type, fields=fields,
         tags=tags, deck_id=shared.deck_id, cloze_gaps=tuple((g.number, g.answer) for g in gaps),
         location=note.location, hash=content_digest([note_type.id, fields, tags]),
         label=note_label(fields[0]), text=note_text(fields[:-3]),  # without Kernaussage, Wahrheit, key
     )
+
+
+def note_tags(shared: TruthParts, note: Note) -> tuple[str, ...]:
+    """The truth's (or named truths') tags, the kind of note, and its sectors."""
+    deck = shared.deck_key
+    sectors = tuple(f"{deck}::branche::{sector}" for sector in getattr(note, "sectors", ()))
+    return (*shared.tags, f"{deck}::art::{KIND_TAGS[note.kind]}", *sectors)
 
 
 def content_digest(value: object) -> str:
@@ -177,6 +205,9 @@ def note_fields(renderer: Renderer, shared: TruthParts, note: Note) -> tuple[str
     if isinstance(note, PhrasingNote):
         return (renderer.inline(note.phrase), VERDICTS[note.verdict], renderer.inline(note.reason),
                 renderer.inline(note.better), core, label, key)
+    if isinstance(note, RecognitionNote):
+        return (renderer.inline(note.title), renderer.inline(note.situation), renderer.inline(note.why),
+                renderer.inline(note.wrong), core, label, key)
     assert isinstance(note, ScenarioNote)
     choices, solution = render_choices(renderer, note)
     return (renderer.inline(note.title), renderer.inline(note.situation), renderer.inline(note.customer),

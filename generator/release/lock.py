@@ -39,10 +39,15 @@ class LockedNoteType:
 
 @dataclass(frozen=True)
 class RetiredNote:
+    """A note taken out of the content. It is shipped on as a withdrawn note (see release/withdrawn.py)
+    with its own modification time, so learners who have it get the notice once."""
+
     guid: str
     kind: str
     label: str
     release: int
+    mod: int = 0  # of the withdrawn note; 0 in a lock from before withdrawn notes were shipped
+    cards: tuple[int, ...] = (0,)  # the card ordinals learners have (a cloze's gap numbers - 1)
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,8 @@ def _from_json(raw: dict[str, Any]) -> Lock:
         notes={k: LockedNote(v["guid"], v["kind"], v["hash"], int(v["mod"]),
                              tuple((int(n), str(a)) for n, a in v["clozes"]), v["label"], v.get("text", ""))
                for k, v in raw["notes"].items()},
-        retired={k: RetiredNote(v["guid"], v["kind"], v["label"], int(v["release"]))
+        retired={k: RetiredNote(v["guid"], v["kind"], v["label"], int(v["release"]), int(v.get("mod", 0)),
+                                tuple(int(c) for c in v.get("cards", (0,))))
                  for k, v in raw["retired"].items()},
         changes=_changes(raw["changes"]),
         decks=({k: LockedDeck(v["name"], v["hash"]) for k, v in raw["decks"].items()}

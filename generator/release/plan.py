@@ -6,6 +6,8 @@ strictly greater than the learner's copy; a note type's templates and CSS likewi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator.anki.notetypes import NOTE_TYPES, NoteType, stylesheet
 from generator.anki.render import RenderedDeck, content_digest
 from generator.release.lock import Changes, Lock, LockedDeck, LockedNote, LockedNoteType, RetiredNote
@@ -38,18 +40,27 @@ def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
                                 note.text)
     note_types, types_changed = _plan_note_types(old, fresh)
     decks, decks_changed = _plan_decks(deck, old)
-    gone = sorted(set(old.notes) - set(notes))
+    # Retired notes from a lock before withdrawn notes were shipped are withdrawn (again) in this release.
+    gone = sorted(set(old.notes) - set(notes)) + sorted(k for k, v in old.retired.items()
+                                                         if not v.mod and k not in notes)
     before = tuple((key, released[key].text) for key in changed)
     changes = Changes(tuple(added), tuple(changed), tuple(gone), tuple(types_changed), tuple(decks_changed),
                       before)
     release = old.release + 1 if not changes.empty else old.release
-    retired = {k: v for k, v in old.retired.items() if k not in notes}
-    retired.update({k: RetiredNote(old.notes[k].guid, old.notes[k].kind, old.notes[k].label, release)
-                    for k in gone})
-    mods = [n.mod for n in notes.values()] + [t.mod for t in note_types.values()]
+    retired = {k: v if v.mod else replace(v, mod=fresh, release=release)
+               for k, v in old.retired.items() if k not in notes}
+    retired.update({k: RetiredNote(old.notes[k].guid, old.notes[k].kind, old.notes[k].label, release, fresh,
+                                   _cards(old.notes[k])) for k in gone if k in old.notes})
+    mods = [*(n.mod for n in notes.values()), *(r.mod for r in retired.values()),
+            *(t.mod for t in note_types.values())]
     return Lock(deck=deck.key, release=release, released=max(mods, default=old.released),
                 note_types=note_types, notes=notes, retired=dict(sorted(retired.items())),
                 changes=changes if not changes.empty else old.changes, decks=decks)
+
+
+def _cards(note: LockedNote) -> tuple[int, ...]:
+    """The card ordinals of a released note: one per gap of a cloze, else the one card."""
+    return tuple(sorted({number - 1 for number, _ in note.clozes})) if note.clozes else (0,)
 
 
 def _plan_decks(deck: RenderedDeck, old: Lock) -> tuple[dict[str, LockedDeck], list[str]]:

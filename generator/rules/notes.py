@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from generator.errors import Diagnostic, SourceLocation, error, warning
-from generator.model import ClozeNote, Content, Note, PhrasingNote, ScenarioNote, Truth
+from generator.model import ClozeNote, Content, Note, PhrasingNote, RecognitionNote, ScenarioNote, Truth
 from generator.rules import cloze
 
 KEY_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -24,7 +24,7 @@ def validate(content: Content, complete: bool = True) -> list[Diagnostic]:
     """The rules across files (numbers and truth keys); each file's own notes are checked by
     `truth_rules`, note keys against the lock by release/identity.py. `complete`: every truth file
     could be read."""
-    return [*truth_numbers(content, complete), *truth_keys(content)]
+    return [*truth_numbers(content, complete), *truth_keys(content), *practice_references(content)]
 
 
 def key_problem(key: str) -> str:
@@ -40,16 +40,33 @@ def truth_numbers(content: Content, complete: bool = True) -> Iterator[Diagnosti
     """Unique numbers; gaps in the numbering only when every truth file could be read (`complete`): a
     file with errors is missing from `content`, and its number would be reported as missing too."""
     seen: dict[int, Truth] = {}
-    for truth in content.truths:
+    practice = [truth for truth in content.truths if truth.practice]
+    for extra in practice[1:]:
+        yield error(extra.location, f"a second practice file (the first is {practice[0].location.path})",
+                    "put all notes across truths into one file with `practice: true`")
+    truths = [truth for truth in content.truths if not truth.practice]
+    for truth in truths:
         if truth.number in seen:
             yield error(truth.number_location, f"truth number {truth.number} is also used by "
                         f"{seen[truth.number].number_location}", "give every truth its own number")
         seen[truth.number] = truth
-    expected = range(1, len(content.truths) + 1)
-    missing = [n for n in expected if n not in seen]
-    if missing and content.truths and complete:
+    first = 0 if 0 in seen else 1  # 0 is an introduction before truth 1
+    missing = [n for n in range(first, first + len(truths)) if n not in seen]
+    if missing and truths and complete:
         yield warning(content.deck.location, "truth numbers are not consecutive: "
                       + ", ".join(map(str, missing)) + " missing", "number the truths 1, 2, 3, …")
+
+
+def practice_references(content: Content) -> Iterator[Diagnostic]:
+    """The truths that practice notes name must exist (the cards show their titles)."""
+    numbers = {truth.number for truth in content.truths if not truth.practice}
+    for truth in content.truths:
+        for note in truth.notes:
+            named = (note.truth,) if isinstance(note, RecognitionNote) else getattr(note, "truths", ())
+            for number in named:
+                if number not in numbers:
+                    yield error(note.location, f"there is no truth {number}",
+                                "name the number of an existing truth (its `number:`)")
 
 
 def truth_keys(content: Content) -> Iterator[Diagnostic]:
@@ -101,7 +118,7 @@ def _cloze_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
     for gap in scan.gaps:
         at = _line_in(note, gap.start)
         yield from too_long(at, f"the answer of c{gap.number}", "cloze answer", gap.answer)
-        front = cloze.front_text(note.text, gap.number, scan.gaps) + " " + truth.title
+        front = cloze.front_text(note.text, gap.number, scan.gaps)
         if gap.answer.casefold() in front.casefold():
             yield warning(at, f"the answer „{gap.answer}“ of c{gap.number} is visible on "
                           "the card's front", "rephrase so the card cannot be answered from its wording")
@@ -132,8 +149,17 @@ def _scenario_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
                     "mark the recommended reaction `- [x] …` and the others `- [ ] …`")
 
 
+def _recognition_rules(note: Note, truth: Truth) -> Iterator[Diagnostic]:
+    assert isinstance(note, RecognitionNote)
+    yield from too_long(note.location, "the title", "scenario title", note.title)
+    for label, text in {"Situation": note.situation, "Warum": note.why,
+                        "Verlockend, aber falsch": note.wrong}.items():
+        yield from too_long(note.location, f"`**{label}:**` of „{note.title[:40]}“", "scenario field", text)
+
+
 _NOTE_RULES: dict[str, Callable[[Note, Truth], Iterator[Diagnostic]]] = {
     "cloze": _cloze_rules, "phrasing": _phrasing_rules, "scenario": _scenario_rules,
+    "recognition": _recognition_rules,
 }
 
 

@@ -25,6 +25,7 @@ COLON_IN_VALUE = ("a value contains `: `",
                   "put the whole value in double quotes, e.g. `title: \"Preis: Wert\"`")
 BAD_START = re.compile(r"found character '(.+)' that cannot start any token")
 SCALARS = (str, int, float, bool)
+TABLES = ("plan",)  # the fields whose value is a table of its own (checked where it is read)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def parse_front_matter(
         if name not in known:
             diagnostics.append(warning(where, f"unknown front matter field `{name}` is ignored",
                                        "allowed fields: " + ", ".join(known)))
-        elif value is not None and not isinstance(value, SCALARS):
+        elif value is not None and not isinstance(value, SCALARS) and name not in TABLES:
             diagnostics.append(error(where, f"`{name}` must be a single value, not a list or a table",
                                      f"write `{name}: value` on one line"))
         else:

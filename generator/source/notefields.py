@@ -6,25 +6,25 @@ import re
 from collections.abc import Iterator
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.model import Choice, ClozeNote, PhrasingNote, ScenarioNote
+from generator.model import Choice, ClozeNote, PhrasingNote
 from generator.rules.markup import is_comment
-from generator.source.markdown import KEY_COMMENT, Block, KeySlot, heading_text, is_key_comment, line_of
+from generator.source.markdown import KEY_COMMENT, Block, KeySlot, is_key_comment, line_of
 from generator.source.reading import SourceFile
 
 LABEL = re.compile(r"^\*\*(.+?):\*\*\s*(.*)$")
 COLON_OUTSIDE = re.compile(r"^\*\*(.+?)\*\*\s*:")
 LIST_MARKER = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)")
 CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
-PHRASING_LABELS = {"Sagen": "say", "Vermeiden": "avoid", "Warum": "reason", "Besser": "better"}
-SCENARIO_LABELS = {
-    "Situation": "situation", "Kunde": "customer", "Reaktion": "reaction", "Warum": "why",
-    "Verlockend, aber falsch": "wrong", "Auswahl": "choices",
-}
-SCENARIO_REQUIRED = ("Situation", "Kunde", "Reaktion", "Warum", "Verlockend, aber falsch")
+PHRASING_LABELS = {"Sagen": "say", "Vermeiden": "avoid", "Warum": "reason", "Besser": "better",
+                   "Branche": "sectors"}
+# `**Branche:**` values and their tags (below `<deck>::branche::`): a team studies its own sector.
+SECTORS = {"Bank": "bank", "Versicherung": "versicherung", "Handel": "handel", "B2B": "b2b",
+           "Handwerk": "handwerk", "Telefon/E-Mail": "telefon-email"}
 
 
 class NoteBuilder:
-    """Builds the notes of one truth file, reporting problems and missing keys as it goes."""
+    """Builds the list-item notes of one truth file (clozes, phrasings), reporting problems and missing
+    keys as it goes; headednotes.py adds the notes written under H3 headings."""
 
     def __init__(self, source: SourceFile, truth_key: str, diagnostics: list[Diagnostic],
                  slots: list[KeySlot]) -> None:
@@ -54,55 +54,33 @@ class NoteBuilder:
             if empty := [label for label in (verdicts[0], "Warum") if not values[label]]:
                 self._fail(item, f"`**{empty[0]}:**` is empty", f"write the text after `**{empty[0]}:**`")
                 continue
+            if not self._better_fits(item, verdicts[0], values):
+                continue
             yield PhrasingNote(key, "say" if verdicts[0] == "Sagen" else "avoid",
                                values[verdicts[0]], values["Warum"], values.get("Besser", ""),
-                               self._at(item))
+                               self._at(item), self._sectors(item, values))
 
-    def scenarios(self, blocks: list[Block]) -> Iterator[ScenarioNote]:
-        groups: list[tuple[Block, list[Block]]] = []
-        for node in blocks:
-            if node.type == "heading" and node.tag == "h3":
-                groups.append((node, []))
-            elif groups:
-                groups[-1][1].append(node)
-            else:
-                self._fail(node, "text in `## Szenarien` before the first scenario",
-                           "start every scenario with a heading `### Title`")
-        for heading, body in groups:
-            note = self._scenario(heading, body)
-            if note is not None:
-                yield note
+    def _better_fits(self, item: Block, verdict: str, values: dict[str, str]) -> bool:
+        """The card asks for a better wording exactly when there is one: `**Besser:**` is required
+        with `**Vermeiden:**` and wrong with `**Sagen:**`."""
+        if verdict == "Vermeiden" and not values.get("Besser"):
+            self._fail(item, "a `**Vermeiden:**` phrasing needs `**Besser:**`: its card asks for a "
+                       "better wording", "add a line `**Besser:** „…“` with what to say instead")
+            return False
+        if verdict == "Sagen" and "Besser" in values:
+            self._fail(item, "a `**Sagen:**` phrasing has no `**Besser:**`: its card asks what makes "
+                       "the wording work", "delete the `**Besser:**` line, or make it `**Vermeiden:**`")
+            return False
+        return True
 
-    def _scenario(self, heading: Block, body: list[Block]) -> ScenarioNote | None:
-        key, values = "", {}
-        choices: tuple[Choice, ...] = ()
-        for index, node in enumerate(body):
-            if is_key_comment(node):
-                key = key or self._attach(KEY_COMMENT.search(node.content).group(1),  # type: ignore[union-attr]
-                                          line_of(node))
-            elif node.type == "paragraph":
-                values.update(self._labelled(node.children[0].content, line_of(node),
-                                             SCENARIO_LABELS))
-            elif node.type == "bullet_list" and index and _label_of(body[index - 1]) == "Auswahl":
-                choices = tuple(self._choices(node))
-            elif not _is_comment(node):
-                self._fail(node, "unexpected content in a scenario",
-                           "write only `**Label:** text` paragraphs and the `**Auswahl:**` list")
-        title = heading_text(heading)
-        if not title:
-            self._fail(heading, "the scenario has no title", "write a short title after `### `")
-        missing = [label for label in SCENARIO_REQUIRED if not values.get(label)]
-        named = f"the scenario „{title}“" if title else "the scenario"
-        for label in missing:
-            self._fail(heading, f"{named} has no `**{label}:**`",
-                       f"add a paragraph `**{label}:** …` to the scenario")
-        if not key:
-            self.slots.append(KeySlot(line_of(heading), "", self.prefix, title))
-        if missing or not title:
-            return None
-        return ScenarioNote(
-            key, title, values["Situation"], values["Kunde"], values["Reaktion"], values["Warum"],
-            values["Verlockend, aber falsch"], choices, self._at(heading))
+    def _sectors(self, node: Block, values: dict[str, str]) -> tuple[str, ...]:
+        """The `**Branche:**` values as tag names; unknown ones are errors."""
+        names = [name.strip() for name in values.get("Branche", "").split(",") if name.strip()]
+        unknown = [name for name in names if name not in SECTORS]
+        for name in unknown:
+            self._fail(node, f"unknown sector `{name}` in `**Branche:**`",
+                       "use one or more of: " + ", ".join(SECTORS) + " (separated by commas)")
+        return tuple(dict.fromkeys(SECTORS[name] for name in names if name in SECTORS))
 
     def _choices(self, node: Block) -> Iterator[Choice]:
         for item in node.children:
@@ -124,7 +102,7 @@ class NoteBuilder:
                 items.extend((child, None) for child in node.children)
             elif is_key_comment(node) and items and items[-1][1] is None and not _own_key(items[-1][0]):
                 items[-1] = (items[-1][0], node)
-            elif not _is_comment(node):
+            elif not is_comment_block(node):
                 self._fail(node, f"unexpected content in `## {section}`",
                            "write every note as a list item starting with `- `")
         return items
@@ -230,11 +208,11 @@ def _own_key(item: Block) -> bool:
                for c in item.children)
 
 
-def _is_comment(node: Block) -> bool:
+def is_comment_block(node: Block) -> bool:
     return node.type == "html_block" and is_comment(node.content)
 
 
-def _label_of(node: Block) -> str:
+def label_of(node: Block) -> str:
     if node.type != "paragraph":
         return ""
     match = LABEL.match(node.children[0].content)

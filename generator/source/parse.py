@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 
 from generator.errors import Diagnostic, SourceLocation, error
-from generator.model import DeckInfo, Truth
+from generator.model import PRACTICE_NUMBER, ClozeNote, DeckInfo, PhrasingNote, RecognitionNote, Truth
 from generator.rules.markup import is_comment, markup_diagnostics
 from generator.rules.notes import too_long
 from generator.rules.syntax import code_blocks, line_problems, nesting_problem, nesting_title
 from generator.source.frontmatter import FrontMatter, field_line, missing_front_matter, parse_front_matter
+from generator.source.headednotes import TruthNoteBuilder
 from generator.source.markdown import (
     Block,
     KeySlot,
@@ -21,12 +22,12 @@ from generator.source.markdown import (
     read_blocks,
     section_lines,
 )
-from generator.source.notefields import NoteBuilder, orphaned_keys
+from generator.source.notefields import orphaned_keys
 from generator.source.reading import SourceFile
 
 SECTIONS = ("Kernaussage", "Erklärung", "Lückentexte", "Formulierungen", "Szenarien")
-TRUTH_FIELDS = ("key", "number")
-DECK_FIELDS = ("key", "title", "language", "source")
+PRACTICE_SECTIONS = ("Erklärung", "Welche Wahrheit?", "Kombinierte Szenarien")
+TRUTH_FIELDS = ("key", "number", "practice")
 
 
 @dataclass(frozen=True)
@@ -45,42 +46,6 @@ class _Section:
     blocks: list[Block] = field(default_factory=list)
 
 
-def parse_deck_file(source: SourceFile) -> ParsedFile:
-    diagnostics: list[Diagnostic] = []
-    if not source.text.strip():
-        diagnostics.append(error(SourceLocation(source.display, 1), "the deck file is empty",
-                                 "write the front matter (key, title, language, source), a `# Title` "
-                                 "and the deck description, see content/README.md"))
-        return ParsedFile(diagnostics=tuple(diagnostics))
-    blocks = _parse(source, diagnostics)
-    if blocks is None:
-        return ParsedFile(diagnostics=tuple(diagnostics))
-    front, raw = _front_matter(blocks, source, DECK_FIELDS, diagnostics)
-    if front is None:
-        return ParsedFile(diagnostics=tuple(diagnostics))
-    values = front.values
-    for name in (name for name in ("title", "language") if not _text(values.get(name))):
-        diagnostics.append(error(
-            SourceLocation(source.display, field_line(front, raw, name)),
-            f"the deck file has no `{name}`", f"add `{name}: ...` to the front matter"))
-    diagnostics.extend(nesting_title(SourceLocation(source.display, field_line(front, raw, "title")),
-                                     _text(values.get("title"))))
-    slots = () if _text(values.get("key")) else (
-        KeySlot(front.line, "", "", _text(values.get("title")) or "deck", front_matter=True),)
-    lines = source.text.split("\n")
-    body = [b for b in blocks if b.type != "front_matter"]
-    if body and body[0].type == "heading" and body[0].tag == "h1":
-        body = body[1:]
-    description = "\n\n".join(block_source(lines, b) for b in body)
-    deck = DeckInfo(
-        key=_text(values.get("key")), title=_text(values.get("title")),
-        language=_text(values.get("language")), source=_text(values.get("source")),
-        description=description, location=SourceLocation(source.display, front.line),
-    )
-    # Returned even when incomplete (the errors stop the build) so that every truth is still validated.
-    return ParsedFile(deck=deck, diagnostics=tuple(diagnostics), key_slots=slots)
-
-
 def parse_truth_file(source: SourceFile) -> ParsedFile:
     diagnostics: list[Diagnostic] = []
     where = SourceLocation(source.display, 1)
@@ -88,36 +53,48 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
         diagnostics.append(error(where, "the file is empty",
                                  "write a truth in the format of content/README.md or delete the file"))
         return ParsedFile(diagnostics=tuple(diagnostics))
-    blocks = _parse(source, diagnostics)
+    blocks = parse_blocks(source, diagnostics)
     if blocks is None:
         return ParsedFile(diagnostics=tuple(diagnostics))
     if not blocks or blocks[0].type != "front_matter":  # sections would only repeat this error
         diagnostics.append(missing_front_matter(source.text, source.display))
         return ParsedFile(diagnostics=tuple(diagnostics))
-    front, raw = _front_matter(blocks, source, TRUTH_FIELDS, diagnostics)
-    title, sections = _split_sections(blocks, source.display, diagnostics)
+    front, raw = front_matter_of(blocks, source, TRUTH_FIELDS, diagnostics)
+    practice = front is not None and _practice(front, raw, source.display, diagnostics)
+    title, sections = _split_sections(blocks, source.display, diagnostics,
+                                      PRACTICE_SECTIONS if practice else SECTIONS)
     if front is None:
         return ParsedFile(diagnostics=tuple(diagnostics))
-    key = _text(front.values.get("key"))
-    number = _number(front, raw, source.display, diagnostics)
+    key = plain_value(front.values.get("key"))
+    number = PRACTICE_NUMBER if practice else _number(front, raw, source.display, diagnostics)
     if title is None:
         diagnostics.append(error(where, "the truth has no title",
                                  "start the text with a heading such as `# Nutzen`"))
     slots: list[KeySlot] = []
     if not key:
         slots.append(KeySlot(front.line, "", "", title or source.path.stem, front_matter=True))
-    builder = NoteBuilder(source, key, diagnostics, slots)
+    builder = TruthNoteBuilder(source, key, diagnostics, slots)
     by_name = {s.name: s for s in sections}
     lines = source.text.split("\n")
-    core = _section_text(by_name, "Kernaussage", lines, where, diagnostics)
-    explanation = _section_text(by_name, "Erklärung", lines, where, diagnostics)
+    if practice:
+        core, explanation = "", _optional_text(by_name.get("Erklärung"), lines)
+        clozes: tuple[ClozeNote, ...] = ()
+        phrasings: tuple[PhrasingNote, ...] = ()
+        recognitions: tuple[RecognitionNote, ...] = tuple(
+            builder.recognitions(_blocks(by_name, "Welche Wahrheit?")))
+        scenarios = tuple(builder.scenarios(_blocks(by_name, "Kombinierte Szenarien"), combined=True))
+    else:
+        core = _section_text(by_name, "Kernaussage", lines, where, diagnostics)
+        explanation = _section_text(by_name, "Erklärung", lines, where, diagnostics)
+        clozes = tuple(builder.clozes(_blocks(by_name, "Lückentexte")))
+        phrasings = tuple(builder.phrasings(_blocks(by_name, "Formulierungen")))
+        scenarios = tuple(builder.scenarios(_blocks(by_name, "Szenarien")))
+        recognitions = ()
     truth = Truth(
-        key=key, number=number or 0, title=title or "", core=core,
-        explanation=explanation,
-        clozes=tuple(builder.clozes(by_name.get("Lückentexte", _empty()).blocks)),
-        phrasings=tuple(builder.phrasings(by_name.get("Formulierungen", _empty()).blocks)),
-        scenarios=tuple(builder.scenarios(by_name.get("Szenarien", _empty()).blocks)),
-        location=where, number_location=SourceLocation(source.display, field_line(front, raw, "number")),
+        key=key, number=number if number is not None else 0, title=title or "", core=core,
+        explanation=explanation, clozes=clozes, phrasings=phrasings, scenarios=scenarios,
+        recognitions=recognitions, practice=practice, location=where,
+        number_location=SourceLocation(source.display, field_line(front, raw, "number")),
     )
     key_problems = orphaned_keys(source.text, builder.attached, source.display)
     diagnostics.extend(key_problems)
@@ -126,7 +103,7 @@ def parse_truth_file(source: SourceFile) -> ParsedFile:
                       key_slots=tuple(slots), key_problems=tuple(key_problems))
 
 
-def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block] | None:
+def parse_blocks(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block] | None:
     """The file's blocks; problems of markup, raw syntax and nesting reported at their lines. None if
     the parser read past what the format allows (nesting, code blocks): what follows would be noise."""
     blocks, markup, too_deep = read_blocks(source.text)
@@ -142,8 +119,9 @@ def _parse(source: SourceFile, diagnostics: list[Diagnostic]) -> list[Block] | N
     return None if too_deep or code else blocks
 
 
-def _empty() -> _Section:
-    return _Section("", 0)
+def _blocks(sections: dict[str, _Section], name: str) -> list[Block]:
+    section = sections.get(name)
+    return section.blocks if section else []
 
 
 def _section_text(sections: dict[str, _Section], name: str, lines: list[str], where: SourceLocation,
@@ -171,7 +149,7 @@ def _section_text(sections: dict[str, _Section], name: str, lines: list[str], wh
     return text
 
 
-def _front_matter(
+def front_matter_of(
     blocks: list[Block], source: SourceFile, known: tuple[str, ...],
     diagnostics: list[Diagnostic],
 ) -> tuple[FrontMatter | None, str]:
@@ -184,7 +162,7 @@ def _front_matter(
 
 
 def _split_sections(
-    blocks: list[Block], path: str, diagnostics: list[Diagnostic]
+    blocks: list[Block], path: str, diagnostics: list[Diagnostic], allowed: tuple[str, ...] = SECTIONS,
 ) -> tuple[str | None, list[_Section]]:
     title: str | None = None
     sections: list[_Section] = []
@@ -194,13 +172,13 @@ def _split_sections(
         if node.type == "heading" and node.tag == "h1":
             title = _title(node, title, path, diagnostics)
         elif node.type == "heading" and node.tag == "h2":
-            sections.append(_open_section(node, path, sections, diagnostics))
+            sections.append(_open_section(node, path, sections, diagnostics, allowed))
         elif sections:
             sections[-1].blocks.append(node)
         elif not (node.type == "html_block" and is_comment(node.content)):
             diagnostics.append(error(
                 SourceLocation(path, line_of(node)), "text outside of a section",
-                "put it under one of: " + ", ".join(f"`## {s}`" for s in SECTIONS)))
+                "put it under one of: " + ", ".join(f"`## {s}`" for s in allowed)))
     return title, [s for s in sections if s.name]
 
 
@@ -217,14 +195,15 @@ def _title(node: Block, title: str | None, path: str, diagnostics: list[Diagnost
 
 
 def _open_section(node: Block, path: str, sections: list[_Section],
-                  diagnostics: list[Diagnostic]) -> _Section:
+                  diagnostics: list[Diagnostic], allowed: tuple[str, ...]) -> _Section:
     name = heading_text(node)
     where = SourceLocation(path, line_of(node))
-    if name not in SECTIONS:
-        close = get_close_matches(name, SECTIONS, n=1, cutoff=0.6)
+    if name not in allowed:
+        close = get_close_matches(name, allowed, n=1, cutoff=0.6)
         hint = f"did you mean `## {close[0]}`? " if close else ""
-        diagnostics.append(error(where, f"unknown section `## {name}`",
-                                 hint + "use one of: " + ", ".join(f"`## {s}`" for s in SECTIONS)))
+        kind = "in the practice file " if allowed is PRACTICE_SECTIONS else ""
+        diagnostics.append(error(where, f"unknown section `## {name}` {kind}".strip(),
+                                 hint + "use one of: " + ", ".join(f"`## {s}`" for s in allowed)))
         return _Section("", line_of(node))
     if any(s.name == name for s in sections):
         diagnostics.append(error(where, f"the section `## {name}` appears twice",
@@ -233,17 +212,38 @@ def _open_section(node: Block, path: str, sections: list[_Section],
     return _Section(name, line_of(node))
 
 
-def _text(value: object) -> str:
+def plain_value(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
 def _number(front: FrontMatter, raw: str, path: str, diagnostics: list[Diagnostic]) -> int | None:
     value = front.values.get("number")
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 99:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 99:
         return value
     where = SourceLocation(path, field_line(front, raw, "number"))
     problem = "has no `number`" if value is None else f"has an invalid number `{value}`"
     diagnostics.append(error(where, f"the truth {problem}",
-                             "write `number: 3` (a whole number from 1 to 99) in the front matter"))
+                             "write `number: 3` (a whole number from 0 to 99; 0 for an introduction) in "
+                             "the front matter, or `practice: true` for notes across truths"))
     return None
+
+
+def _practice(front: FrontMatter, raw: str, path: str, diagnostics: list[Diagnostic]) -> bool:
+    """`practice: true`: the file holds notes across truths (and has no number)."""
+    value = front.values.get("practice")
+    if value is None or value is False:
+        return False
+    where = SourceLocation(path, field_line(front, raw, "practice"))
+    if value is not True:
+        diagnostics.append(error(where, f"`practice` must be `true` or `false`, not `{value}`",
+                                 "write `practice: true` for the file of notes across truths"))
+        return False
+    if "number" in front.values:
+        diagnostics.append(error(where, "the practice file has a `number`",
+                                 "delete the `number:` line: practice comes after every truth"))
+    return True
+
+
+def _optional_text(section: _Section | None, lines: list[str]) -> str:
+    return "\n\n".join(block_source(lines, b) for b in section.blocks).strip() if section else ""
 
