@@ -10,9 +10,10 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 
+from generator.anki.curriculum import Curriculum, plan_curriculum
 from generator.anki.description import deck_description
-from generator.anki.package import Times, collection_file, write_package
-from generator.anki.render import RenderedDeck, Renderer, assemble_deck, parent_deck
+from generator.anki.package import PackageContent, Times, collection_file, write_package
+from generator.anki.render import CardNote, RenderedDeck, Renderer, assemble_deck, parent_deck
 from generator.cache import BuildCache
 from generator.errors import ContentError, Diagnostic, UsageError
 from generator.files import StagedFile, display_name, ensure_replaceable
@@ -23,11 +24,12 @@ from generator.release.identity import duplicate_texts, identity_problems
 from generator.release.lock import Lock, lock_path, lock_text, read_lock
 from generator.release.notes import release_notes
 from generator.release.plan import plan_release
+from generator.release.withdrawn import withdrawn_notes
 from generator.rules.notes import validate
+from generator.source.deckfile import parse_deck_file
 from generator.source.media import MediaSet, collect_media, merge_media
-from generator.source.parse import parse_deck_file
 from generator.source.reading import read_sources
-from generator.truthfile import compile_truth_files
+from generator.truthfile import compile_truth_files, rendered_truths
 
 DEFAULT_PREVIEW_DIR = Path("build") / "preview"
 
@@ -43,6 +45,8 @@ class Release:
     description: str  # the deck description in the package (HTML)
     warnings: tuple[Diagnostic, ...]
     new_release: bool  # False when nothing changed since the release recorded in the lock
+    curriculum: Curriculum  # when each card is introduced (the onboarding plan, if the deck has one)
+    withdrawn: tuple[CardNote, ...]  # the retired notes, shipped once more as withdrawn
 
     @cached_property
     def release_notes(self) -> str:
@@ -52,8 +56,13 @@ class Release:
     @property
     def times(self) -> Times:
         lock = self.lock
-        return Times({k: n.mod for k, n in lock.notes.items()},
+        mods = {k: n.mod for k, n in lock.notes.items()} | {k: r.mod for k, r in lock.retired.items()}
+        return Times(mods,
                      {k: t.mod for k, t in lock.note_types.items()}, lock.released)
+
+    @property
+    def package_content(self) -> PackageContent:
+        return PackageContent(self.deck, self.times, self.description, self.curriculum, self.withdrawn)
 
 
 @dataclass(frozen=True)
@@ -105,11 +114,11 @@ def check_content(content_dir: Path, strict: bool = False, cache: BuildCache | N
     diagnostics += validate(content, complete=len(content.truths) == len(files))
     deck_media = collect_media([(info.location, info.description)], content_dir)
     diagnostics += deck_media.diagnostics
-    if _failed(diagnostics, strict) or any(f.rendered is None for f in ordered):
+    if _failed(diagnostics, strict) or not all(f.renderable for f in ordered):
         raise ContentError(diagnostics)
     progress.stage("render")
     media = merge_media([deck_media, *(f.media for f in ordered)])
-    rendered = [f.rendered for f in ordered if f.rendered]
+    rendered = rendered_truths(ordered, info, content)
     deck = assemble_deck(info, parent_deck(Renderer(media), info), rendered)
     lock_file = lock_path(content_dir)
     old = read_lock(lock_file, diagnostics)
@@ -129,9 +138,11 @@ def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache:
     checked = check_content(content_dir, strict, cache, progress)
     deck, old = checked.deck, checked.old_lock
     lock = plan_release(deck, old, build_time() if now is None else now)
-    description = deck_description(checked.content.deck, deck, lock.release)
+    curriculum = plan_curriculum(deck, checked.content.deck.plan, deck.notes)
+    description = deck_description(checked.content.deck, deck, lock, curriculum)
     return Release(checked.content, deck, checked.media, lock, description, checked.warnings,
-                   new_release=old is None or lock.release != old.release)
+                   new_release=old is None or lock.release != old.release, curriculum=curriculum,
+                   withdrawn=withdrawn_notes(deck, lock))
 
 
 def compile_content(content_dir: Path, strict: bool = False, now: int | None = None,
@@ -146,7 +157,7 @@ def compile_content(content_dir: Path, strict: bool = False, now: int | None = N
 def package_bytes(release: Release) -> bytes:
     """The whole .apkg in memory: the same release gives the same bytes."""
     buffer = io.BytesIO()
-    with collection_file(release.deck, release.times, release.description) as collection:
+    with collection_file(release.package_content) as collection:
         write_package(buffer, collection, release.media.files, release.lock.released)
     return buffer.getvalue()
 
@@ -181,7 +192,7 @@ def write_outputs(release: Release, paths: list[Path]) -> None:
         for path in paths:
             staged.append(StagedFile(path))
         package, notes, lock = staged
-        with collection_file(release.deck, release.times, release.description) as collection:
+        with collection_file(release.package_content) as collection:
             package.write_with(lambda stream: write_package(stream, collection, release.media.files,
                                                             release.lock.released))
         notes.write(release.release_notes.encode())

@@ -106,7 +106,8 @@ def test_deck_description_credits_source_and_explains_updates(collection: Collec
     assert deck is not None
     description = deck["desc"]
     assert re.search(r"Version \d+", description) and "schwarzmann" in description
-    assert "wenn neuer" in description and "Importieren" in description
+    assert "Falls neuer" in description and "Importieren" in description
+    assert "Stapelprofile (falls enthalten) ebenfalls importieren" in description
 
 
 def test_default_package_path(tmp_path: Path, golden_content: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from anki.collection import Collection
 
 from generator import pipeline
 from generator.anki import notetypes
+from generator.release.withdrawn import withdrawn_search
 from tests.anki_support import ImportCounts, all_cards, answer_all, import_package, open_collection
 
 RELEASE_1 = 1_800_000_000
@@ -146,22 +147,30 @@ def test_adding_a_note(golden_content: Path, learner: Learner, tmp_path: Path) -
     assert_history_kept(learner)
 
 
-def test_removing_a_note_lists_it_for_deletion(golden_content: Path, learner: Learner, tmp_path: Path
-                                               ) -> None:
+def test_removing_a_note_withdraws_it(golden_content: Path, learner: Learner, tmp_path: Path) -> None:
+    """A learner who has the note sees that it was withdrawn and finds it by one search; a new learner
+    gets nothing to study from it."""
     edit(golden_content / "02-fragen.md",
          "- Wer als Experte gefragt ist, erlebt den {{c1::Arzt-Effekt}}.\n  <!-- key: fragen-arzt -->\n", "")
     before = note_count(learner)
     built, counts = release_2(golden_content, learner, tmp_path)
-    assert (counts.new, counts.updated, counts.conflicting) == (0, 0, 0)
+    assert (counts.new, counts.updated, counts.conflicting) == (0, 1, 0)  # the withdrawal notice
     assert note_count(learner) == before  # Anki never deletes on import
     notes = built.changes.read_text(encoding="utf-8")
     assert "Schlüssel:fragen-arzt" in notes and "## Entfernt (1)" in notes
-    assert len(learner.collection.find_notes("Schlüssel:fragen-arzt")) == 1
     assert "fragen-arzt" in built.compiled.lock.retired
+    search = withdrawn_search(built.compiled.deck.key)
+    (card_id,) = learner.collection.find_cards(search)
+    card = learner.collection.get_card(card_id)
+    assert card.note()["Schlüssel"] == "fragen-arzt" and card.reps > 0  # the learner's own card
+    assert "Zurückgezogen" in card.question() and "Arzt-Effekt" in card.question()
+    assert search in learner.collection.decks.by_name(built.compiled.deck.title)["desc"]  # the bulletin
     assert_history_kept(learner)
     fresh = open_collection(tmp_path / "fresh")
     import_package(fresh, built.output)
-    assert fresh.find_notes("Schlüssel:fragen-arzt") == []
+    assert len(fresh.find_notes(search)) == 1 and fresh.find_cards(search) == []
+    live_cards = sum(max(1, len(note.cloze_numbers)) for note in built.compiled.deck.notes)
+    assert len(fresh.find_cards("")) == live_cards  # the withdrawn note brought no card to study
     fresh.close()
 
 
@@ -192,7 +201,7 @@ def test_changing_the_stylesheet_arrives(golden_content: Path, learner: Learner,
         "\n.wk-title { color: rebeccapurple; }\n" if name == "style.css" else ""))
     built, counts = release_2(golden_content, learner, tmp_path)
     assert (counts.new, counts.conflicting) == (0, 0)
-    assert built.compiled.lock.changes.note_types == ("cloze", "phrasing", "scenario")
+    assert built.compiled.lock.changes.note_types == tuple(notetypes.NOTE_TYPES)
     for card in all_cards(learner.collection):
         assert "rebeccapurple" in card.question()
     assert_history_kept(learner)
