@@ -137,8 +137,9 @@ def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache:
     """Check and render the content and plan its release against the lock; raises ContentError."""
     checked = check_content(content_dir, strict, cache, progress)
     deck, old = checked.deck, checked.old_lock
-    lock = plan_release(deck, old, build_time() if now is None else now)
     curriculum = plan_curriculum(deck, checked.content.deck.plan, deck.notes)
+    preset = curriculum.preset_id if curriculum.preset else 0
+    lock = plan_release(deck, old, build_time() if now is None else now, preset)
     description = deck_description(checked.content.deck, deck, lock, curriculum)
     return Release(checked.content, deck, checked.media, lock, description, checked.warnings,
                    new_release=old is None or lock.release != old.release, curriculum=curriculum,

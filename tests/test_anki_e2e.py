@@ -59,13 +59,6 @@ def test_scenario_fronts_show_situation_but_not_the_answer(collection: Collectio
         assert note["Reaktion"] in back and note["Falsch"] in back
 
 
-def test_phrasing_fronts_hide_the_verdict(collection: Collection) -> None:
-    kind = NOTE_TYPES["phrasing"].name
-    for card in (c for c in all_cards(collection) if c.note_type()["name"] == kind):
-        front = re.sub(r"<[^>]+>", "", visible(card.question()))
-        assert card.note()["Formulierung"] in visible(card.question())
-        assert "Vermeiden" not in front.replace("Sagen oder vermeiden?", "")
-        assert card.note()["Bewertung"] in visible(card.answer())
 
 
 def test_note_types_are_ours_with_contract_fields(collection: Collection) -> None:
@@ -82,16 +75,19 @@ def test_subdecks_follow_truth_order_and_tags(collection: Collection, default_bu
                                               ) -> None:
     content = default_build.compiled.content
     title = content.deck.title
-    expected = [f"{title}::{truth.number:02d} {truth.title}" for truth in content.truths]
+    expected = [f"{title}::{truth.label}" for truth in content.truths]
     names = sorted(d.name for d in collection.decks.all_names_and_ids() if d.name.startswith(f"{title}::"))
     assert names == expected
+    practice = set(collection.find_notes(f'"tag:{content.deck.key}::praxis"'))
+    assert practice and content.truths[-1].practice
     for truth in content.truths:
-        deck = collection.decks.id_for_name(f"{title}::{truth.number:02d} {truth.title}")
+        deck = collection.decks.id_for_name(f"{title}::{truth.label}")
         notes = collection.find_notes(f'did:{deck}')
         assert len(notes) == len(truth.notes)
-        tag = f"{content.deck.key}::wahrheit::{truth.number:02d}-{truth.key}"
-        assert set(notes) == set(collection.find_notes(f'"tag:{tag}"'))
-    for kind in ("lueckentext", "formulierung", "szenario"):
+        if not truth.practice:  # practice notes carry the tags of the truths they name too
+            tag = f"{content.deck.key}::wahrheit::{truth.tag_name}"
+            assert set(notes) == set(collection.find_notes(f'"tag:{tag}"')) - practice
+    for kind in ("lueckentext", "formulierung", "szenario", "welche-wahrheit"):
         assert collection.find_notes(f'"tag:{content.deck.key}::art::{kind}"')
 
 

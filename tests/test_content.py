@@ -33,17 +33,18 @@ def notes_of(col: Collection, deck_key: str, truth_tag: str, kind: str) -> list:
     return [col.get_note(i) for i in ids]
 
 
-def test_twelve_truths_in_order(default_build: pipeline.BuildResult) -> None:
+def test_introduction_twelve_truths_and_practice_in_order(default_build: pipeline.BuildResult) -> None:
     truths = default_build.compiled.content.truths
-    assert [t.number for t in truths] == list(range(1, 13))
-    assert [t.title for t in truths][:3] == ["Einsatz", "Wert", "Nutzen"]
+    assert [t.number for t in truths[:-1]] == list(range(0, 13)) and truths[-1].practice
+    assert truths[0].title.startswith("Einstieg")
+    assert [t.title for t in truths][1:4] == ["Einsatz", "Wert", "Nutzen"]
 
 
 def test_per_truth_minimums_in_the_built_package(collection: Collection,
                                                  default_build: pipeline.BuildResult) -> None:
     content = default_build.compiled.content
     with_choices = 0
-    for truth in content.truths:
+    for truth in content.truths[1:-1]:  # the twelve truths, without introduction and practice
         tag = f"{truth.number:02d}-{truth.key}"
         clozes = notes_of(collection, content.deck.key, tag, "cloze")
         phrasings = notes_of(collection, content.deck.key, tag, "phrasing")
@@ -65,7 +66,7 @@ def test_per_truth_minimums_in_the_built_package(collection: Collection,
 
 def test_core_statement_is_one_sentence_and_explanation_three_to_six(
         default_build: pipeline.BuildResult) -> None:
-    for truth in default_build.compiled.content.truths:
+    for truth in default_build.compiled.content.truths[:-1]:  # the practice file has no core statement
         assert len(SENTENCE_END.findall(truth.core)) == 1, truth.core
         assert 3 <= len(SENTENCE_END.findall(truth.explanation)) <= 6, truth.title
 

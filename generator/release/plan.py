@@ -17,8 +17,9 @@ def note_type_hash(note_type: NoteType) -> str:
     return content_digest([note_type.name, note_type.fields, note_type.template_html(), stylesheet()])
 
 
-def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
-    """The lock after this build; `now` is used only for notes and note types that changed."""
+def plan_release(deck: RenderedDeck, old: Lock | None, now: int, preset: int = 0) -> Lock:
+    """The lock after this build; `now` is used only for notes and note types that changed. `preset`:
+    the ID of the plan's deck options preset (0 without a plan): a changed plan is a release too."""
     old = old or Lock(deck=deck.key)
     fresh = max(now, old.released + 1)
     notes: dict[str, LockedNote] = {}
@@ -39,7 +40,7 @@ def plan_release(deck: RenderedDeck, old: Lock | None, now: int) -> Lock:
         notes[key] = LockedNote(note.guid, note.note_type.kind, digest, mod, note.cloze_gaps, note.label,
                                 note.text)
     note_types, types_changed = _plan_note_types(old, fresh)
-    decks, decks_changed = _plan_decks(deck, old)
+    decks, decks_changed = _plan_decks(deck, old, preset)
     # Retired notes from a lock before withdrawn notes were shipped are withdrawn (again) in this release.
     gone = sorted(set(old.notes) - set(notes)) + sorted(k for k, v in old.retired.items()
                                                          if not v.mod and k not in notes)
@@ -63,11 +64,12 @@ def _cards(note: LockedNote) -> tuple[int, ...]:
     return tuple(sorted({number - 1 for number, _ in note.clozes})) if note.clozes else (0,)
 
 
-def _plan_decks(deck: RenderedDeck, old: Lock) -> tuple[dict[str, LockedDeck], list[str]]:
-    """Each deck's name and description as released; a lock from before decks were recorded takes them
-    as they are (no release just for recording them)."""
-    planned = {str(sub.id): LockedDeck(sub.name, content_digest([sub.name, sub.description]))
-               for sub in deck.decks}
+def _plan_decks(deck: RenderedDeck, old: Lock, preset: int) -> tuple[dict[str, LockedDeck], list[str]]:
+    """Each deck's name and description as released, the parent deck's with the plan's preset; a lock
+    from before decks were recorded takes them as they are (no release just for recording them)."""
+    root = deck.decks[0].id
+    planned = {str(sub.id): LockedDeck(sub.name, content_digest(
+        [sub.name, sub.description, *([preset] if preset and sub.id == root else [])])) for sub in deck.decks}
     if old.decks is None:
         return planned, []
     changed = [sub.name for sub in deck.decks if old.decks.get(str(sub.id)) != planned[str(sub.id)]]

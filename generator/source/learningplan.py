@@ -73,7 +73,7 @@ def _notes(notes: object, days: object, lines: _Lines,
                               "numbers and notes", PLAN_HINT))
         return ()
     checked = []
-    last = days if isinstance(days, int) else MAX_DAYS
+    last = days if isinstance(days, int) and 1 <= days <= MAX_DAYS else MAX_DAYS
     for day, note in notes.items():
         line = lines.of(str(day), "plan", "notes")
         if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= last:
