@@ -19,7 +19,8 @@ from generator.cli import main
 from generator.errors import ContentError, Diagnostic
 from generator.ids import write_missing_keys
 from generator.rules import cloze
-from generator.source.parse import parse_deck_file, parse_truth_file
+from generator.source.deckfile import parse_deck_file
+from generator.source.parse import parse_truth_file
 from generator.source.reading import SourceFile
 
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid_minimal"
