@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from generator import pipeline
 from generator.cli import main
 from generator.errors import UsageError
 from generator.ids import write_missing_keys
+from generator.model import PRACTICE_NUMBER
 from generator.preview.site import PreviewResult, write_preview
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -56,6 +58,7 @@ Und <img src="http://example.invalid/x.png" onerror="alert(1)"> nie.
 
 - **Vermeiden:** „<b onmouseover="alert(2)">Böse</b> Formulierung“
   **Warum:** Weil <a href="javascript:alert(3)">hier</a>.
+  **Besser:** „Eine sichere Formulierung.“
 """
 INJECTED = ("alert(", "example.invalid", "onmouseover", "onerror", "javascript:")
 
@@ -109,6 +112,18 @@ def test_page_embeds_every_card_face_exactly_as_rendered(site: Site) -> None:
     for card in site.result.cards:
         assert f'pv-front">{card.question}</div>' in site.html
         assert f'pv-back" hidden>{card.answer}</div>' in site.html
+
+
+def test_the_practice_file_is_shown_by_its_title(site: Site) -> None:
+    practice = [truth for truth in site.compiled.content.truths if truth.practice]
+    assert practice, "the default content has a practice file (`practice: true`)"
+    title = html.escape(practice[0].title)
+    assert f'<option value="{PRACTICE_NUMBER}">{title}</option>' in site.html
+    heading = (f'<p class="pv-truth-number">Praxis über alle Wahrheiten</p>'
+               f'<h2 class="pv-truth-title">{title}</h2>')
+    assert heading in site.html
+    assert f"Wahrheit {PRACTICE_NUMBER}" not in site.html and f">{PRACTICE_NUMBER} · " not in site.html
+    assert '<span class="pv-kind" data-kind="recognition">Welche Wahrheit?</span>' in site.html
 
 
 def test_raw_html_from_content_never_reaches_the_page(site: Site) -> None:
@@ -242,7 +257,7 @@ def test_reveal_all_shows_every_back(page: Page, site: Site) -> None:
 
 def test_filters_and_search_narrow_the_list(page: Page, site: Site) -> None:
     cards = site.result.cards
-    truth = cards[0].truth
+    truth = next(c.truth for c in cards if c.kind == "scenario")  # a truth with scenarios to filter by
     page.select_option("#pv-truth", str(truth))
     assert visible_cards(page) == [(c.key, c.ordinal) for c in cards if c.truth == truth]
     page.select_option("#pv-kind", "scenario")
@@ -288,10 +303,14 @@ def test_print_is_the_handout_one_truth_per_page(page: Page, site: Site) -> None
         expect(page.locator(f"{control}:visible")).to_have_count(0)
     truths = page.locator(".pv-truth")
     expect(truths.filter(visible=True)).to_have_count(len(site.compiled.content.truths))
-    for part in (".pv-core", ".pv-explanation"):
-        expect(page.locator(f".pv-truth {part}:visible")).to_have_count(truths.count())
+    # The practice file has no core statement, and maybe no explanation: nothing empty is printed.
+    expect(page.locator(".pv-truth .pv-core:visible")).to_have_count(
+        sum(bool(t.core) for t in site.compiled.content.truths))
+    expect(page.locator(".pv-truth .pv-explanation:visible")).to_have_count(
+        sum(bool(t.explanation) for t in site.compiled.content.truths))
     with_phrasings = sum(bool(t.phrasings) for t in site.compiled.content.truths)
     expect(page.locator(".pv-phrasings:visible")).to_have_count(with_phrasings)
     assert set(truths.evaluate_all("ts => ts.map(t => getComputedStyle(t).breakBefore)")) == {"page"}
     pages = len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="A4")))
-    assert pages >= 1 + truths.count()
+    calendar = bool(site.compiled.curriculum.days)  # the plan's calendar comes first, on a page of its own
+    assert pages >= calendar + 1 + truths.count()

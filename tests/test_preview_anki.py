@@ -12,6 +12,7 @@ from anki.collection import Collection
 
 from generator import pipeline
 from generator.ids import write_missing_keys
+from generator.model import PRACTICE_NUMBER
 from generator.preview.cards import PreviewCard
 from generator.preview.site import write_preview
 from generator.preview.template import Side, cloze_filter, encode_attribute, field_is_empty, render
@@ -173,5 +174,7 @@ def test_preview_cards_match_what_anki_renders(collection: Collection,
         shown = preview[(card.note()["Schlüssel"], card.ord)]
         assert normalised(shown.question) == normalised(card.question()), shown.location
         assert normalised(shown.answer) == normalised(card.answer()), shown.location
-        kinds.add(shown.kind)
-    assert kinds == {"cloze", "phrasing", "scenario"}
+        kinds.add((shown.kind, shown.truth == PRACTICE_NUMBER))
+    # Every kind, and the practice file's: "Welche Wahrheit?" and combined scenarios, which name truths.
+    assert kinds == {("cloze", False), ("phrasing", False), ("scenario", False), ("recognition", True),
+                     ("scenario", True)}

@@ -9,7 +9,8 @@ from generator.errors import SourceLocation
 from generator.model import Content, NoteKind
 from generator.preview.template import Side, render
 
-KIND_LABELS: dict[NoteKind, str] = {"cloze": "Lückentext", "phrasing": "Formulierung", "scenario": "Szenario"}
+KIND_LABELS: dict[NoteKind, str] = {"cloze": "Lückentext", "phrasing": "Formulierung", "scenario": "Szenario",
+                                    "recognition": "Welche Wahrheit?"}
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,22 @@ from collections import Counter
 from importlib.resources import files
 from string import Template
 
+from generator.anki.curriculum import Curriculum
 from generator.anki.notetypes import stylesheet
 from generator.anki.render import VERDICTS, Renderer
 from generator.model import Content, NoteKind, PhrasingNote, Truth
+from generator.preview.calendar import calendar_html
 from generator.preview.cards import KIND_LABELS, PreviewCard
 
 KIND_PLURALS: dict[NoteKind, tuple[str, str]] = {
     "cloze": ("Lückentext", "Lückentexte"), "phrasing": ("Formulierung", "Formulierungen"),
     "scenario": ("Szenario", "Szenarien"),
+    "recognition": ("Welche-Wahrheit-Karte", "Welche-Wahrheit-Karten"),
 }
 
 
-def page_html(content: Content, cards: tuple[PreviewCard, ...], renderer: Renderer, release: int) -> str:
+def page_html(content: Content, cards: tuple[PreviewCard, ...], renderer: Renderer, release: int,
+              curriculum: Curriculum) -> str:
     deck_css, preview_css, script = stylesheet(), _asset("preview.css"), _asset("preview.js")
     by_truth: dict[int, list[PreviewCard]] = {}
     for card in cards:
@@ -36,7 +40,7 @@ def page_html(content: Content, cards: tuple[PreviewCard, ...], renderer: Render
         summary=html.escape(_summary(content, cards)), card_count=len(cards),
         truth_options="".join(_truth_option(truth) for truth in content.truths),
         kind_options=_kind_options(cards),
-        cover=_cover(content, renderer, title),
+        calendar=calendar_html(curriculum, content.deck.title), cover=_cover(content, renderer, title),
         truths="\n".join(_truth_section(truth, renderer, by_truth.get(truth.number, []))
                          for truth in content.truths),
     )
@@ -63,13 +67,15 @@ def _summary(content: Content, cards: tuple[PreviewCard, ...]) -> str:
 
 
 def _truth_option(truth: Truth) -> str:
-    return f'<option value="{truth.number}">{truth.number} · {html.escape(truth.title)}</option>'
+    name = html.escape(truth.title) if truth.practice else f"{truth.number} · {html.escape(truth.title)}"
+    return f'<option value="{truth.number}">{name}</option>'
 
 
 def _kind_options(cards: tuple[PreviewCard, ...]) -> str:
+    # Only the kinds the deck has: most decks have no practice file, so no "Welche Wahrheit?" cards.
     counts = Counter(card.kind for card in cards)
     return "".join(f'<option value="{kind}">{plural} ({counts[kind]})</option>'
-                   for kind, (_, plural) in KIND_PLURALS.items())
+                   for kind, (_, plural) in KIND_PLURALS.items() if counts[kind])
 
 
 def _counted(counts: Counter[NoteKind]) -> str:
@@ -90,13 +96,15 @@ def _cover(content: Content, renderer: Renderer, title: str) -> str:
 
 def _truth_section(truth: Truth, renderer: Renderer, cards: list[PreviewCard]) -> str:
     counts = Counter(card.kind for card in cards)
-    head = (f'<p class="pv-truth-number">Wahrheit {truth.number}</p>'
+    # The practice file has no number of its own (it sorts as 100) and may have no core statement.
+    eyebrow = "Praxis über alle Wahrheiten" if truth.practice else f"Wahrheit {truth.number}"
+    core = (f'<div class="pv-core"><p class="pv-label">Kernaussage</p><p>{renderer.inline(truth.core)}</p>'
+            "</div>" if truth.core else "")
+    explanation = (f'<div class="pv-explanation"><p class="pv-label">Erklärung</p>'
+                   f"{renderer.block(truth.explanation)}</div>" if truth.explanation else "")
+    head = (f'<p class="pv-truth-number">{eyebrow}</p>'
             f'<h2 class="pv-truth-title">{html.escape(truth.title)}</h2>'
-            f'<div class="pv-core"><p class="pv-label">Kernaussage</p>'
-            f"<p>{renderer.inline(truth.core)}</p></div>"
-            f'<div class="pv-explanation"><p class="pv-label">Erklärung</p>'
-            f"{renderer.block(truth.explanation)}</div>"
-            f"{_phrasings(truth, renderer)}"
+            f"{core}{explanation}{_phrasings(truth, renderer)}"
             f'<p class="pv-truth-count">{_counted(counts)}</p>')
     body = "\n".join(_card_article(card) for card in cards)
     return (f'<section class="pv-truth" id="wahrheit-{truth.number}" data-truth="{truth.number}">\n'

@@ -30,7 +30,8 @@ def write_preview(compiled: Release, folder: Path | None = None) -> PreviewResul
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"preview output must be a folder, not a file: {folder}")
     cards = preview_cards(compiled.content, compiled.deck)
-    page = page_html(compiled.content, cards, Renderer(compiled.media), compiled.lock.release)
+    page = page_html(compiled.content, cards, Renderer(compiled.media), compiled.lock.release,
+                     compiled.curriculum)
     wanted = {media.name: media.data for media in compiled.media.files}
     for name, data in wanted.items():
         target = folder / name
