@@ -164,3 +164,11 @@ def test_without_a_plan_there_is_no_preset(tmp_path: Path) -> None:
     release = pipeline.plan(folder, now=RELEASE_1)
     assert release.curriculum.preset is None and release.curriculum.days == ()
     assert "<b>Lernplan:</b>" not in release.description and "Stapelprofil heißt" not in release.description
+
+
+def test_a_plan_shorter_than_a_notes_siblings_still_introduces_every_card(content: Path) -> None:
+    release = pipeline.plan(with_plan(content, 2), now=RELEASE_1)  # the overview clozes have 4 gaps
+    curriculum = release.curriculum
+    assert len(curriculum.days) == 2 and curriculum.total == sum(
+        len(note_cards(note)) for note in release.deck.notes)
+    assert max(len(day.cards) for day in curriculum.days) == curriculum.new_per_day

@@ -65,7 +65,8 @@ def plan_curriculum(deck: RenderedDeck, plan: LearningPlan | None,
         return Curriculum({card: index for index, note in enumerate(learned) for card in note_cards(note)})
     total = sum(len(note_cards(note)) for note in learned)
     per_day = max(1, math.ceil(total / plan.days))
-    while (days := _spread(learned, per_day, plan.days)) is None:
+    spaced = all(len(note_cards(note)) <= plan.days for note in learned)  # else siblings share days
+    while (days := _spread(learned, per_day, plan.days, spaced)) is None:
         per_day += 1  # siblings pushed past the last day: a day more of room for each
     labels = {note.key: subdeck_label(deck, note) for note in learned}
     notes = dict(plan.notes)
@@ -76,11 +77,14 @@ def plan_curriculum(deck: RenderedDeck, plan: LearningPlan | None,
                       deck_preset(deck, plan, per_day))
 
 
-def _spread(notes: tuple[CardNote, ...], per_day: int, day_count: int) -> list[list[Card]] | None:
+def _spread(notes: tuple[CardNote, ...], per_day: int, day_count: int,
+            spaced: bool) -> list[list[Card]] | None:
     """Cards by day, `per_day` a day: each note's first card in teaching order, each further sibling on
-    a later day than the one before it (and first on its day, so it is not pushed back again).
+    a later day than the one before it (and first on its day, so it is not pushed back again); without
+    `spaced` (a note has more cards than the plan has days) siblings simply follow each other.
     None if that needs more than `day_count` days."""
-    firsts = [list(note_cards(note)) for note in notes if note_cards(note)]
+    cards_of = [list(note_cards(note)) for note in notes if note_cards(note)]
+    firsts = cards_of if spaced else [[card] for cards in cards_of for card in cards]
     waiting: list[tuple[int, list[Card]]] = []  # (earliest day, the rest of a note's cards)
     days: list[list[Card]] = []
     while firsts or waiting:
