@@ -137,7 +137,7 @@ def plan(content_dir: Path, strict: bool = False, now: int | None = None, cache:
     """Check and render the content and plan its release against the lock; raises ContentError."""
     checked = check_content(content_dir, strict, cache, progress)
     deck, old = checked.deck, checked.old_lock
-    curriculum = plan_curriculum(deck, checked.content.deck.plan, deck.notes)
+    curriculum = plan_curriculum(deck, checked.content.deck.plan)
     preset = curriculum.preset_id if curriculum.preset else 0
     lock = plan_release(deck, old, build_time() if now is None else now, preset)
     description = deck_description(checked.content.deck, deck, lock, curriculum)

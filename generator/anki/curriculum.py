@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +59,9 @@ def note_cards(note: CardNote) -> tuple[Card, ...]:
     return tuple((note.key, index) for index in range(len(note.note_type.templates)))
 
 
-def plan_curriculum(deck: RenderedDeck, plan: LearningPlan | None,
-                    learned: tuple[CardNote, ...]) -> Curriculum:
-    """The positions and days of the cards of `learned` (the notes to study, in teaching order)."""
+def plan_curriculum(deck: RenderedDeck, plan: LearningPlan | None) -> Curriculum:
+    """The positions and days of the deck's cards (its notes are in teaching order)."""
+    learned = deck.notes
     if plan is None:  # every card of a note shares the note's position, as genanki writes it
         return Curriculum({card: index for index, note in enumerate(learned) for card in note_cards(note)})
     total = sum(len(note_cards(note)) for note in learned)
@@ -84,7 +85,7 @@ def _spread(notes: tuple[CardNote, ...], per_day: int, day_count: int,
     `spaced` (a note has more cards than the plan has days) siblings simply follow each other.
     None if that needs more than `day_count` days."""
     cards_of = [list(note_cards(note)) for note in notes if note_cards(note)]
-    firsts = cards_of if spaced else [[card] for cards in cards_of for card in cards]
+    firsts = deque(cards_of if spaced else [[card] for cards in cards_of for card in cards])
     waiting: list[tuple[int, list[Card]]] = []  # (earliest day, the rest of a note's cards)
     days: list[list[Card]] = []
     while firsts or waiting:
@@ -99,7 +100,7 @@ def _spread(notes: tuple[CardNote, ...], per_day: int, day_count: int,
             if entry[1][1:]:
                 waiting.append((today + 1, entry[1][1:]))
         while firsts and len(cards) < per_day:
-            first, *rest = firsts.pop(0)
+            first, *rest = firsts.popleft()
             cards.append(first)
             if rest:
                 waiting.append((today + 1, rest))

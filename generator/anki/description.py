@@ -38,7 +38,7 @@ def bulletin(deck: RenderedDeck, lock: Lock) -> str:
     counts = [f"{len(names)} {label}" for names, label in counted if names]
     lines = [f"<b>Version {lock.release}</b> vom {release_date(lock.released)}"]
     if counts:
-        lines.append("Karten: " + ", ".join(counts) + ".")
+        lines.append("Notizen: " + ", ".join(counts) + ".")
     if lock.retired:
         lines.append(f"Zurückgezogene Karten findest du mit <code>{html.escape(withdrawn_search(deck.key))}"
                      "</code> im Browser: markieren und löschen.")
