@@ -3,8 +3,10 @@ into a learner's collection with the real Anki backend.
 
 Invariant: each build either fails with errors at a file and line and leaves every output as it was, or
 every released note still in the source keeps its note id, its cards' scheduling and its review log, shows
-the source's current text, no card shows `{{` or raw Markdown, and no release lists the same text as
-both retired and added. FUZZ_EXAMPLES sets how many sequences run (`make fuzz` runs many more).
+the source's current text, every released note gone from the source shows the withdrawal notice and its
+tag while keeping its history, no card shows `{{` or raw Markdown, no release lists the same text as
+both retired and added, and a plan places every card of the package within its days. FUZZ_EXAMPLES sets
+how many sequences run (`make fuzz` runs many more).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from generator import pipeline
+from generator.anki.curriculum import note_cards
 from generator.errors import ContentError
 from generator.ids import write_missing_keys
+from generator.release.withdrawn import withdrawn_tag
 from tests.anki_support import all_cards, answer_all, import_package, open_collection
 from tests.conftest import DEFAULT_CONTENT, FIXTURES, copy_content, snapshot
 from tests.trainer_edits import EDITS, truth_files
@@ -90,6 +94,25 @@ def check_failed_build(failure: ContentError, before: dict[str, tuple[bytes, int
     assert not [p for p in work.rglob("*.tmp")], "a failed build left a temporary file"
 
 
+def check_plan(built: pipeline.BuildResult) -> None:
+    """With a plan: every card of the package on exactly one day, no day over the limit, siblings apart
+    whenever the plan has room for them."""
+    compiled = built.compiled
+    curriculum, plan = compiled.curriculum, compiled.content.deck.plan
+    if plan is None:
+        assert curriculum.preset is None and not curriculum.days
+        return
+    cards = [card for note in compiled.deck.notes for card in note_cards(note)]
+    placed = [card for day in curriculum.days for card in day.cards]
+    assert sorted(placed) == sorted(cards) and len(curriculum.days) <= plan.days
+    assert all(len(day.cards) <= curriculum.new_per_day for day in curriculum.days)
+    if all(len(note_cards(note)) <= plan.days for note in compiled.deck.notes):
+        day_of = {card: day.number for day in curriculum.days for card in day.cards}
+        for note in compiled.deck.notes:
+            days = [day_of[card] for card in note_cards(note)]
+            assert days == sorted(set(days)), f"siblings of {note.key} share a day"
+
+
 def check_learner(released: Released, built: pipeline.BuildResult, content: Path, work: Path) -> None:
     shutil.copy(released.collection, work / "collection.anki2")
     collection = Collection(str(work / "collection.anki2"))
@@ -106,11 +129,18 @@ def check_learner(released: Released, built: pipeline.BuildResult, content: Path
             for ordinal, scheduling in cards.items():
                 assert now[guid][1][ordinal] == scheduling, f"note {key} lost the history of card {ordinal}"
             assert list(collection.get_note(note_id).fields) == fields[guid], f"note {key} shows old text"
+        for key in set(released.keys) - keys_in_source(content):
+            note_id, cards = released.history[released.keys[key]]
+            note = collection.get_note(note_id)
+            assert withdrawn_tag(built.compiled.deck.key) in note.tags, f"{key} was not withdrawn"
+            assert "Zurückgezogen" in "".join(note.fields), f"{key} still teaches"
+            assert now[note.guid][1] == cards, f"{key} lost its history"
         for card in all_cards(collection):
             for side in (card.question(), card.answer()):
                 assert not RAW_MARKDOWN.search(re.sub(r"<style>.*?</style>", "", side, flags=re.S)), side
     finally:
         collection.close()
+    check_plan(built)
     lock = built.compiled.lock
     if built.compiled.new_release:
         retired = {lock.retired[k].label for k in lock.changes.retired if k in lock.retired}

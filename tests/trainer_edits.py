@@ -27,6 +27,9 @@ class Note:
     end: int
 
 
+HEADED_SECTIONS = ("Szenarien", "Welche Wahrheit?", "Kombinierte Szenarien")  # notes under `### `
+
+
 def truth_files(content: Path) -> list[Path]:
     return sorted(p for p in content.glob("*.md") if p.name not in ("deck.md", "README.md"))
 
@@ -43,7 +46,7 @@ def notes(path: Path) -> list[Note]:
         if line.startswith("## "):
             section = line[3:].strip()
         listed = section in ("Lückentexte", "Formulierungen") and ITEM.match(line)
-        if listed or (section == "Szenarien" and line.startswith("### ")):
+        if listed or (section in HEADED_SECTIONS and line.startswith("### ")):
             start = index
     return found
 
@@ -185,8 +188,64 @@ def edit_description(data: st.DataObject, content: Path) -> str:
     return f"description of {path.name}"
 
 
+def change_plan(data: st.DataObject, content: Path) -> str:
+    """A new number of days (sometimes one no plan can have), another trainer's note, or no plan."""
+    path = content / "deck.md"
+    lines = [line for line in lines_of(path) if not line.startswith(("plan:", "  days:", "  notes:", "    "))]
+    choice = data.draw(st.sampled_from(["days", "note", "none"]), label="plan edit")
+    if choice != "none":
+        days = data.draw(st.integers(0, 25), label="days")
+        plan = ["plan:", f"  days: {days}"]
+        if choice == "note":
+            plan += ["  notes:", f"    {data.draw(st.integers(1, 26), label='day')}: \"Rollenspiel\""]
+        lines[lines.index("---", 1):lines.index("---", 1)] = plan
+    write(path, lines)
+    return f"plan: {choice}"
+
+
+SECTORS = ["Bank", "Versicherung", "Handel", "B2B", "Handwerk", "Telefon/E-Mail", "Bäckerei"]
+
+
+def edit_sector(data: st.DataObject, content: Path) -> str:
+    """Add a `**Branche:**` line to a scenario or practice note, change one, or delete one."""
+    path = pick(data, truth_files(content), "file")
+    lines = lines_of(path)
+    existing = [i for i, line in enumerate(lines) if line.strip().startswith("**Branche:**")]
+    headed = [n.start for n in notes(path) if lines[n.start].startswith("### ")]
+    if existing and data.draw(st.booleans(), label="change an existing one"):
+        index = pick(data, existing, "line")
+        if data.draw(st.booleans(), label="delete it"):
+            del lines[index]
+        else:
+            indent = lines[index].split("**Branche:**")[0]
+            lines[index] = f"{indent}**Branche:** {pick(data, SECTORS, 'sector')}"
+    elif headed:
+        at = pick(data, headed, "note") + 1
+        lines[at:at] = ["", f"**Branche:** {pick(data, SECTORS, 'sector')}", ""]
+    else:
+        return "no sector to edit"
+    write(path, lines)
+    return f"sector in {path.name}"
+
+
+def retarget_practice(data: st.DataObject, content: Path) -> str:
+    """Point a practice note at another truth number (sometimes one that does not exist)."""
+    for path in truth_files(content):
+        lines = lines_of(path)
+        targets = [i for i, line in enumerate(lines) if line.startswith(("**Wahrheit:**", "**Wahrheiten:**"))]
+        if targets:
+            index = pick(data, targets, "line")
+            label = lines[index].split("**")[1]
+            numbers = data.draw(st.lists(st.integers(0, 15), min_size=1, max_size=3), label="numbers")
+            lines[index] = f"**{label}** {', '.join(map(str, numbers))}"
+            write(path, lines)
+            return f"practice note in {path.name}:{index + 1} -> {numbers}"
+    return "no practice file"
+
+
 EDITS: list[Callable[[st.DataObject, Path], str]] = [
     lambda d, c: copy_note(d, c, move=False), lambda d, c: copy_note(d, c, move=True), list_markers,
     key_indentation, reword, lambda d, c: reorder_or_delete(d, c, delete=False),
     lambda d, c: reorder_or_delete(d, c, delete=True), insert_syntax, new_note, rename_file, edit_description,
+    change_plan, edit_sector, retarget_practice,
 ]
