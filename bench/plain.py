@@ -120,7 +120,8 @@ def text_of(tokens: list[Token], joiner: str) -> str:
 def truth_notes(models: dict[str, genanki.Model], deck_key: str, deck_title: str,
                 path: Path) -> tuple[int, genanki.Deck]:
     front, title, parts = sections(md.parse(path.read_text(encoding="utf-8")))
-    number, key = int(front["number"]), str(front["key"])  # type: ignore[call-overload]
+    # The practice file (`practice: true`) has no number; its notes across truths are not written here.
+    number, key = int(front.get("number", 100)), str(front["key"])  # type: ignore[call-overload]
     core = text_of(parts.get("Kernaussage", []), " ")
     explanation = text_of(parts.get("Erklärung", []), "\n\n")
     deck = genanki.Deck(deck_id(deck_key, key), f"{deck_title}::{number:02d} {title}",
