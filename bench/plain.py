@@ -1,7 +1,8 @@
 """The plain reference: the same Markdown parsed with markdown-it, the same notes written with genanki.
 
 Usage: python bench/plain.py CONTENT_DIR OUTPUT.apkg. What a short script would do: read every truth
-file, walk markdown-it's tokens for the notes (cloze items, phrasings, scenarios), render each field
+file, walk markdown-it's tokens for the notes (cloze items, phrasings, scenarios, practice notes), render
+each field
 with markdown-it and write one deck per truth with the generator's note types. No checks, no cache,
 no lock, no release notes, no sanitising: the work any build of this content cannot avoid.
 """
@@ -22,11 +23,13 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.anki.notetypes import NOTE_TYPES, deck_id, note_guid, stylesheet
+from generator.source.notefields import SECTORS
 
 KEY = re.compile(r"<!--\s*key:\s*(.*?)\s*-->")
 LABEL = re.compile(r"^\*\*(.+?):\*\*\s*(.*)$")
 CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
-KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario"}
+KIND_TAGS = {"cloze": "lueckentext", "phrasing": "formulierung", "scenario": "szenario",
+             "recognition": "welche-wahrheit"}
 TIMESTAMP = 1_800_000_000
 
 md = MarkdownIt("commonmark").use(front_matter_plugin)
@@ -117,21 +120,34 @@ def text_of(tokens: list[Token], joiner: str) -> str:
     return joiner.join(t.content.strip() for t in tokens if t.type == "inline")
 
 
-def truth_notes(models: dict[str, genanki.Model], deck_key: str, deck_title: str,
-                path: Path) -> tuple[int, genanki.Deck]:
-    front, title, parts = sections(md.parse(path.read_text(encoding="utf-8")))
-    # The practice file (`practice: true`) has no number; its notes across truths are not written here.
+Parsed = tuple[dict[str, object], str, dict[str, list[Token]]]  # front matter, title, sections
+
+
+def truth_notes(models: dict[str, genanki.Model], deck_key: str, deck_title: str, parsed: Parsed,
+                catalog: dict[int, tuple[str, str, str]]) -> tuple[int, genanki.Deck]:
+    """One truth's deck; `catalog` (number -> key, title, core) names the truths of practice notes."""
+    front, title, parts = parsed
+    practice = front.get("practice") is True
     number, key = int(front.get("number", 100)), str(front["key"])  # type: ignore[call-overload]
     core = text_of(parts.get("Kernaussage", []), " ")
     explanation = text_of(parts.get("Erklärung", []), "\n\n")
-    deck = genanki.Deck(deck_id(deck_key, key), f"{deck_title}::{number:02d} {title}",
-                        md.render(f"**{core}**\n\n{explanation}").strip())
-    shared = (inline(core), html.escape(f"Wahrheit {number}: {title}"))
-    truth_tag = f"{deck_key}::wahrheit::{number:02d}-{key}"
+    name = title if practice else f"{number:02d} {title}"
+    deck = genanki.Deck(deck_id(deck_key, key), f"{deck_title}::{name}",
+                        md.render(f"**{core}**\n\n{explanation}" if core else explanation).strip())
+    truth_tag = f"{deck_key}::praxis" if practice else f"{deck_key}::wahrheit::{number:02d}-{key}"
 
-    def add(kind: str, note_key: str, fields: tuple[str, ...]) -> None:
-        deck.add_note(genanki.Note(model=models[kind], fields=[*fields, *shared, note_key],
-                                   tags=[truth_tag, f"{deck_key}::art::{KIND_TAGS[kind]}"],
+    def add(kind: str, note_key: str, fields: tuple[str, ...], values: dict[str, str] | None = None,
+            named: list[int] | None = None) -> None:
+        truths = [catalog[n] for n in named or []]
+        shared = ("".join(f"<p>{inline(c)}</p>" for _, _, c in truths),
+                  html.escape(", ".join(t for _, t, _ in truths))) if named else (
+                      inline(core), html.escape(f"Wahrheit {number}: {title}"))
+        sectors = [f"{deck_key}::branche::{SECTORS[s.strip()]}"
+                   for s in (values or {}).get("Branche", "").split(",") if s.strip()]
+        named_tags = [f"{deck_key}::wahrheit::{other:02d}-{other_key}"
+                      for other, (other_key, _, _) in zip(named or [], truths, strict=True)]
+        tags = [truth_tag, *named_tags, f"{deck_key}::art::{KIND_TAGS[kind]}", *sectors]
+        deck.add_note(genanki.Note(model=models[kind], fields=[*fields, *shared, note_key], tags=tags,
                                    guid=note_guid(deck_key, note_key)))
 
     for text, note_key in items(parts.get("Lückentexte", [])):
@@ -140,17 +156,25 @@ def truth_notes(models: dict[str, genanki.Model], deck_key: str, deck_title: str
         values = labelled(text)
         verdict = "Sagen" if "Sagen" in values else "Vermeiden"
         add("phrasing", note_key, (inline(values[verdict]), verdict, inline(values.get("Warum", "")),
-                                   inline(values.get("Besser", ""))))
-    for heading, note_key, values, choices in scenarios(parts.get("Szenarien", [])):
-        listed, solution = "", ""
-        if choices:
-            listed = "<ol>" + "".join(f"<li>{inline(text)}</li>" for text, _ in choices) + "</ol>"
-            letter, correct = next((chr(65 + i), text) for i, (text, right) in enumerate(choices) if right)
-            solution = f"{letter}) {inline(correct)}"
-        add("scenario", note_key, (inline(heading), inline(values.get("Situation", "")),
-                                   inline(values.get("Kunde", "")), listed, solution,
-                                   inline(values.get("Reaktion", "")), inline(values.get("Warum", "")),
-                                   inline(values.get("Verlockend, aber falsch", ""))))
+                                   inline(values.get("Besser", ""))), values)
+    for heading, note_key, values, _ in scenarios(parts.get("Welche Wahrheit?", [])):
+        add("recognition", note_key, (inline(heading), inline(values.get("Situation", "")),
+                                      inline(values.get("Warum", "")),
+                                      inline(values.get("Verlockend, aber falsch", ""))),
+            values, [int(values["Wahrheit"])])
+    for section in ("Szenarien", "Kombinierte Szenarien"):
+        for heading, note_key, values, choices in scenarios(parts.get(section, [])):
+            listed, solution = "", ""
+            if choices:
+                listed = "<ol>" + "".join(f"<li>{inline(text)}</li>" for text, _ in choices) + "</ol>"
+                letter, correct = next((chr(65 + i), text) for i, (text, right) in enumerate(choices)
+                                       if right)
+                solution = f"{letter}) {inline(correct)}"
+            named = [int(n) for n in values["Wahrheiten"].split(",")] if "Wahrheiten" in values else None
+            add("scenario", note_key, (inline(heading), inline(values.get("Situation", "")),
+                                       inline(values.get("Kunde", "")), listed, solution,
+                                       inline(values.get("Reaktion", "")), inline(values.get("Warum", "")),
+                                       inline(values.get("Verlockend, aber falsch", ""))), values, named)
     return number, deck
 
 
@@ -165,8 +189,12 @@ def main(content: Path, output: Path) -> None:
     deck_front, _, _ = sections(tokens)
     deck_key, deck_title = str(deck_front["key"]), str(deck_front["title"])
     parent = genanki.Deck(deck_id(deck_key), deck_title, md.renderer.render(tokens, md.options, {}))
-    truths = sorted((truth_notes(models, deck_key, deck_title, path) for path in sorted(content.glob("*.md"))
-                     if path.name not in ("deck.md", "README.md")), key=lambda truth: truth[0])
+    parsed = [sections(md.parse(path.read_text(encoding="utf-8"))) for path in sorted(content.glob("*.md"))
+              if path.name not in ("deck.md", "README.md")]
+    catalog = {int(front["number"]): (str(front["key"]), title, text_of(parts.get("Kernaussage", []), " "))  # type: ignore[call-overload]
+               for front, title, parts in parsed if "number" in front}
+    truths = sorted((truth_notes(models, deck_key, deck_title, one, catalog) for one in parsed),
+                    key=lambda truth: truth[0])
     decks = [parent, *(deck for _, deck in truths)]
     due = 0
     for deck in decks:

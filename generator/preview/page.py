@@ -63,7 +63,8 @@ def _hash(text: str) -> str:
 
 def _summary(content: Content, cards: tuple[PreviewCard, ...]) -> str:
     notes = len({card.key for card in cards})
-    return f"{len(content.truths)} Wahrheiten · {notes} Notizen · {len(cards)} Karten"
+    numbered = sum(1 for truth in content.truths if truth.number and not truth.practice)  # not 0 or practice
+    return f"{numbered} Wahrheiten · {notes} Notizen · {len(cards)} Karten"
 
 
 def _truth_option(truth: Truth) -> str:
@@ -97,7 +98,8 @@ def _cover(content: Content, renderer: Renderer, title: str) -> str:
 def _truth_section(truth: Truth, renderer: Renderer, cards: list[PreviewCard]) -> str:
     counts = Counter(card.kind for card in cards)
     # The practice file has no number of its own (it sorts as 100) and may have no core statement.
-    eyebrow = "Praxis über alle Wahrheiten" if truth.practice else f"Wahrheit {truth.number}"
+    eyebrow = ("Praxis über alle Wahrheiten" if truth.practice else "Einstieg" if truth.number == 0
+               else f"Wahrheit {truth.number}")
     core = (f'<div class="pv-core"><p class="pv-label">Kernaussage</p><p>{renderer.inline(truth.core)}</p>'
             "</div>" if truth.core else "")
     explanation = (f'<div class="pv-explanation"><p class="pv-label">Erklärung</p>'
