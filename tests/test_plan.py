@@ -172,3 +172,19 @@ def test_a_plan_shorter_than_a_notes_siblings_still_introduces_every_card(conten
     assert len(curriculum.days) == 2 and curriculum.total == sum(
         len(note_cards(note)) for note in release.deck.notes)
     assert max(len(day.cards) for day in curriculum.days) == curriculum.new_per_day
+
+
+def test_burying_new_siblings_would_shift_the_plan(content: Path, tmp_path: Path) -> None:
+    """Why the preset leaves new siblings unburied: Anki buries a new card whose older sibling is due that
+    day (with a 1-day learning step, the day after it was introduced), so the plan's days would slip."""
+    built = pipeline.build(content, tmp_path / "out" / "deck.apkg", now=RELEASE_1)
+    curriculum = built.compiled.curriculum
+    learner = Learner(tmp_path / "learner", built.compiled.deck.title)
+    import_into(learner.collection, built.output, presets=True)
+    preset = learner.collection.decks.get_config(curriculum.preset_id)
+    assert preset is not None and preset["new"]["bury"] is False
+    preset["new"]["bury"] = True
+    learner.collection.decks.update_config(preset)
+    studied = list(learner.days(len(curriculum.days)))
+    assert studied != [list(day.cards) for day in curriculum.days]
+    learner.collection.close()

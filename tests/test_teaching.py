@@ -107,3 +107,26 @@ def test_regulated_truths_carry_their_limits(default_build: pipeline.BuildResult
               if getattr(note, "text", "").startswith("**Grenzen in der Beratung:**")]
     assert len(limits) >= 5
     assert all("{{c1::" in note.text for note in limits)  # learned, not only read
+
+
+def test_no_front_gives_away_the_answer_of_a_later_card_of_its_truth(
+        collection: Collection, default_build: pipeline.BuildResult) -> None:
+    """The teaching order: a card seen earlier in the plan does not show, on its front, the gap answer of
+    another note's card of the same truth that comes later (siblings of one note are left out: a cloze
+    shows its other gaps filled, which is why the plan puts siblings on different days)."""
+    curriculum = default_build.compiled.curriculum
+    order = [card for day in curriculum.days for card in day.cards]
+    assert order
+    cards = {(card.note()["Schlüssel"], card.ord): card for card in all_cards(collection)}
+    truth_of = {note.key: note.deck_id for note in default_build.compiled.deck.notes}
+    for later_index, (later_key, ordinal) in enumerate(order):
+        later = cards[later_key, ordinal]
+        if later.note_type()["name"] != NOTE_TYPES["cloze"].name:
+            continue
+        gap = re.search(r'<span class="cloze" data-ordinal="\d+">(.*?)</span>', later.answer())
+        answer = text(gap.group(1)) if gap else ""  # type: ignore[union-attr]
+        word = re.compile(rf"(?<!\w){re.escape(answer)}(?!\w)", re.IGNORECASE)
+        for key, earlier_ordinal in order[:later_index]:
+            if key != later_key and truth_of[key] == truth_of[later_key]:
+                front = text(cards[key, earlier_ordinal].question())
+                assert not word.search(front), f"{key} shows „{answer}“, the answer of {later_key}"
