@@ -160,6 +160,7 @@ def test_removing_a_note_withdraws_it(golden_content: Path, learner: Learner, tm
     assert "Schlüssel:fragen-arzt" in notes and "## Entfernt (1)" in notes
     assert "fragen-arzt" in built.compiled.lock.retired
     search = withdrawn_search(built.compiled.deck.key)
+    assert search in notes  # CHANGES.md tells the trainer the learners' search
     (card_id,) = learner.collection.find_cards(search)
     card = learner.collection.get_card(card_id)
     assert card.note()["Schlüssel"] == "fragen-arzt" and card.reps > 0  # the learner's own card

@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 from generator.anki.notetypes import KEY_FIELD, NOTE_TYPES
 from generator.anki.render import RenderedDeck
 from generator.release.lock import Lock
+from generator.release.withdrawn import withdrawn_search
 
 
 def release_notes(deck: RenderedDeck, lock: Lock) -> str:
@@ -26,9 +27,11 @@ def release_notes(deck: RenderedDeck, lock: Lock) -> str:
         lines.append(f"- {label} — in Anki suchen: `{KEY_FIELD}:{key}`")
     if changes.retired:
         search = " OR ".join(f"{KEY_FIELD}:{k}" for k in changes.retired)
-        lines += ["", "Anki löscht beim Import nie etwas. Bitte diese Karten selbst löschen: im "
-                  "Kartenbrowser suchen nach", "", f"    {search}", "",
-                  "und die gefundenen Notizen löschen."]
+        lines += ["", "Anki löscht beim Import nie etwas. Das Paket liefert diese Notizen deshalb als "
+                  "„zurückgezogen“ aus (ihr Text sagt es, neue Lernende bekommen keine Karten davon). "
+                  "Lernende finden alle zurückgezogenen Karten im Kartenbrowser mit", "",
+                  f"    {withdrawn_search(deck.key)}", "",
+                  "und löschen sie; nur die dieser Version findet", "", f"    {search}"]
     if changes.decks:
         lines += ["", "Neue oder geänderte Beschreibungen (Anki übernimmt sie beim Import): "
                   + ", ".join(f"„{name}“" for name in changes.decks)]
