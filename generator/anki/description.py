@@ -67,7 +67,8 @@ def import_guide(curriculum: Curriculum) -> str:
     guide = ["<h3>Importieren und aktualisieren</h3>",
              "<p>Die Datei <code>.apkg</code> in Anki öffnen (Desktop: <i>Datei → Importieren</i>; "
              "AnkiDroid und AnkiMobile: die Datei mit Anki öffnen bzw. teilen) und im Import-Dialog "
-             "wählen:</p>", "<ul>" + "".join(f"<li>{step}</li>" for step in steps) + "</ul>",
+             "wählen, beim ersten Import und bei jedem Update:</p>",
+             "<ul>" + "".join(f"<li>{step}</li>" for step in steps) + "</ul>",
              "<p>Eine neue Version genauso importieren: Der Lernstand jeder Karte bleibt erhalten, geänderte "
              "Texte kommen an, neue Karten kommen hinzu. Anki löscht beim Import nie Karten; zurückgezogene "
              "Karten zeigt die Kurzinfo oben.</p>"]
@@ -75,7 +76,9 @@ def import_guide(curriculum: Curriculum) -> str:
         guide.append(
             f"<p>Das Stapelprofil heißt „{html.escape(preset['name'])}“. Ändert sich der Plan, bringt eine "
             f"neue Version ein neues Profil mit: Es kommt nur an, wenn <i>{PRESETS}</i> beim Import an ist, "
-            "und gilt nur für Karten, die noch neu sind. Ohne Profil stellst du in den Stapeloptionen des "
+            "und gilt nur für Karten, die noch neu sind. Wer eigene Stapeloptionen behalten will, lässt "
+            "das Häkchen bei Updates weg (Anki setzt die Stapel sonst wieder auf das Profil des Decks). "
+            "Ohne Profil stellst du in den Stapeloptionen des "
             f"obersten Stapels selbst ein: <i>Neue Karten/Tag</i> {curriculum.new_per_day}, "
             "<i>Lernstufen</i> 10m 1d, <i>Einsammelreihenfolge für neue Karten</i>: "
             "Positionsnummer (aufsteigend), "
