@@ -77,6 +77,11 @@ class RecognitionNote(NamedTuple):
 Note = ClozeNote | PhrasingNote | ScenarioNote | RecognitionNote
 
 
+def named_truths(note: Note) -> tuple[int, ...]:
+    """The numbers of the truths a practice note names (its answer, or the truths it combines)."""
+    return (note.truth,) if isinstance(note, RecognitionNote) else getattr(note, "truths", ())
+
+
 @dataclass(frozen=True)
 class Truth:
     """One truth file: its statement, explanation and notes."""

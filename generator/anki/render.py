@@ -14,7 +14,16 @@ from markdown_it.common.normalize_url import normalizeLink, validateLink
 
 from generator.anki.notetypes import NOTE_TYPES, NoteType, deck_id, note_guid
 from generator.errors import SourceLocation
-from generator.model import ClozeNote, DeckInfo, Note, PhrasingNote, RecognitionNote, ScenarioNote, Truth
+from generator.model import (
+    ClozeNote,
+    DeckInfo,
+    Note,
+    PhrasingNote,
+    RecognitionNote,
+    ScenarioNote,
+    Truth,
+    named_truths,
+)
 from generator.rules import cloze
 from generator.rules.markup import SCHEME_LINK
 from generator.source.markdown import markdown
@@ -124,12 +133,8 @@ def render_truth(renderer: Renderer, deck: DeckInfo, truth: Truth,
     if not truth.practice:
         return sub, tuple(render_note(renderer, shared, note) for note in truth.notes)
     assert catalog is not None, "the practice file is rendered with the truths it names"
-    return sub, tuple(render_note(renderer, shared.naming(renderer, deck, catalog, _named(note)), note)
+    return sub, tuple(render_note(renderer, shared.naming(renderer, deck, catalog, named_truths(note)), note)
                       for note in truth.notes)
-
-
-def _named(note: Note) -> tuple[int, ...]:
-    return (note.truth,) if isinstance(note, RecognitionNote) else getattr(note, "truths", ())
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,16 @@ import re
 from collections.abc import Callable, Iterator
 
 from generator.errors import Diagnostic, SourceLocation, error, warning
-from generator.model import ClozeNote, Content, Note, PhrasingNote, RecognitionNote, ScenarioNote, Truth
+from generator.model import (
+    ClozeNote,
+    Content,
+    Note,
+    PhrasingNote,
+    RecognitionNote,
+    ScenarioNote,
+    Truth,
+    named_truths,
+)
 from generator.rules import cloze
 
 KEY_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -62,8 +71,7 @@ def practice_references(content: Content) -> Iterator[Diagnostic]:
     numbers = {truth.number for truth in content.truths if not truth.practice}
     for truth in content.truths:
         for note in truth.notes:
-            named = (note.truth,) if isinstance(note, RecognitionNote) else getattr(note, "truths", ())
-            for number in named:
+            for number in named_truths(note):
                 if number not in numbers:
                     yield error(note.location, f"there is no truth {number}",
                                 "name the number of an existing truth (its `number:`)")
