@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from playwright.sync_api import Browser, sync_playwright
 
 from generator import pipeline
 from generator.ids import write_missing_keys
@@ -16,6 +18,12 @@ from tests.anki_support import imported_collection
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT = ROOT / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# A Chromium the system provides (Playwright never downloads a browser here): CHROMIUM names it, else the
+# usual names on PATH are tried.
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+CHROMIUM = os.environ.get("CHROMIUM") or next(filter(None, map(shutil.which, BROWSER_NAMES)), "")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def copy_content(source: Path, target: Path) -> Path:
@@ -65,3 +73,18 @@ def snapshot(*folders: Path) -> dict[str, tuple[bytes, int]]:
     return {str(path): (path.read_bytes(), path.stat().st_mtime_ns)
             for folder in folders for path in sorted(folder.rglob("*"))
             if path.is_file() and ".cache" not in path.relative_to(folder).parts}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """The system Chromium for the browser tests: skipped without one, except on CI, where it fails."""
+    if not CHROMIUM:
+        advice = "install Chromium (`make browser` does it with apt) or set CHROMIUM to its path"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no Chromium found for the browser tests: {advice}")
+        pytest.skip(f"no Chromium found: {advice}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             timeout=30_000)
+        yield browser
+        browser.close()

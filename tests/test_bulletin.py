@@ -6,7 +6,6 @@ from __future__ import annotations
 from playwright.sync_api import Browser
 
 from generator import pipeline
-from tests.test_preview import browser  # noqa: F401 (the module's Chromium fixture)
 
 PHONE = {"width": 360, "height": 740}
 MAX_LINES = 8
@@ -23,7 +22,7 @@ def test_the_bulletin_says_version_date_and_changes(default_build: pipeline.Buil
     assert f"tag:{compiled.deck.key}::zurueckgezogen" in head
 
 
-def test_the_bulletin_fits_eight_lines_on_a_phone(browser: Browser,  # noqa: F811
+def test_the_bulletin_fits_eight_lines_on_a_phone(browser: Browser,
                                                   default_build: pipeline.BuildResult) -> None:
     page = browser.new_page(viewport=PHONE)
     description = default_build.compiled.description

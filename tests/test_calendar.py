@@ -17,7 +17,6 @@ from generator import pipeline
 from generator.ids import write_missing_keys
 from generator.preview.site import PreviewResult, write_preview
 from generator.source.learningplan import MAX_NOTE
-from tests import test_preview
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 TEN_DAYS = {1: "Einstieg im Team: Was erwartet ihr vom Vertrieb?", 5: "Rollenspiel Einwände",
@@ -28,7 +27,6 @@ LONGEST_NOTE = ("Rollenspiel zu zweit: Einwand zum Preis aufnehmen, nachfragen, 
 FIFTEEN_DAYS = dict.fromkeys(range(1, 16), LONGEST_NOTE)
 ROW = re.compile(r'<tr class="pv-day" data-day="(\d+)" data-cards="(\d+)">(.*?)</tr>', re.DOTALL)
 CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
-browser = test_preview.browser  # the shared system Chromium: skipped without one, failed on CI
 PLAN = re.compile(r"^plan:.*\n(?:[ \t]+.*\n)*", re.MULTILINE)  # the deck file's own plan, if it has one
 PDF_PAGE = re.compile(rb"/Type\s*/Page[^s]")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from generator import pipeline
 from generator.cli import main
@@ -23,12 +22,6 @@ from generator.model import PRACTICE_NUMBER
 from generator.preview.site import PreviewResult, write_preview
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
-# A Chromium the system provides (Playwright never downloads a browser here): CHROMIUM names it, else the
-# usual names on PATH are tried.
-BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
-CHROMIUM = os.environ.get("CHROMIUM") or next(filter(None, map(shutil.which, BROWSER_NAMES)), "")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwAD"
                        "hgGAWjR9awAAAABJRU5ErkJggg==")
 # A truth with an image, a hint and raw HTML that must never reach the page.
@@ -186,18 +179,6 @@ def test_build_writes_the_preview_beside_the_package(tmp_path: Path) -> None:
 
 # In the browser -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM:
-        advice = "install Chromium (`make browser` does it with apt) or set CHROMIUM to its path"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"no Chromium found for the browser tests: {advice}")
-        pytest.skip(f"no Chromium found: {advice}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             timeout=30_000)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
